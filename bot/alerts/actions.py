@@ -1,0 +1,121 @@
+"""The snooze buttons on an incident's parent message: 1 h, 4 h, 24 h.
+
+A click silences the incident's updates and reminders (its recovery is still posted), shows who
+snoozed it and until when on the parent (updated through the outbox, like every alert message),
+and answers the person privately.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+
+from bot.access import AccessDenied, AccessPolicy, Requester
+from bot.alerts.planner import INCIDENT_PREFIX
+from bot.alerts.queue import UPDATE, Outgoing
+from bot.alerts.render import (
+    SNOOZE_ACTION_PREFIX,
+    SNOOZE_HOURS,
+    incident_parent,
+    snooze_confirmation,
+)
+from bot.alerts.store import AlertStore
+from shared.timefmt import utcnow
+
+logger = logging.getLogger(__name__)
+
+SNOOZE_ACTIONS = re.compile(rf"^{SNOOZE_ACTION_PREFIX}_\d+h$")
+
+
+class Snoozer:
+    """Records snoozes and refreshes the parents that show them.
+
+    Args:
+        store: the alert state.
+        lock: the watcher's lock, so a snooze and a poll never interleave.
+        on_queued: called once messages were queued (wakes the outbox).
+        now: the time now, aware UTC.
+    """
+
+    def __init__(
+        self,
+        store: AlertStore,
+        *,
+        lock: asyncio.Lock,
+        on_queued: Callable[[], None] = lambda: None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.lock = lock
+        self.on_queued = on_queued
+        self._now = now
+
+    async def snooze(self, incident_id: str, hours: int, user_id: str) -> str:
+        """Snooze an incident for `hours`; returns what to tell the person who asked."""
+        db, store = self.store.db, self.store
+        async with self.lock:
+            incident = await db.call(store.incident, incident_id)
+            if incident is None:
+                return "That incident is not known to this bot (its state file may be new)."
+            if not incident.is_open:
+                return "That incident has already resolved; there is nothing to snooze."
+            now = self._now()
+            until = now + timedelta(hours=hours)
+            snoozed = incident.with_snooze(until, user_id)
+            parent = incident_parent(snoozed, now)
+            threads = await db.call(store.threads_of, [incident_id])
+            updates = [
+                Outgoing(t.channel, UPDATE, t.parent_key, parent.text, parent.blocks)
+                for t in threads
+                if t.parent_key == INCIDENT_PREFIX + incident_id
+            ]
+            await db.call(store.set_snooze, incident_id, until, user_id, updates)
+        if updates:
+            self.on_queued()
+        return snooze_confirmation(snoozed, hours, until)
+
+
+def register_snooze(app: AsyncApp, snoozer: Snoozer, access: AccessPolicy | None = None) -> None:
+    """Listen to the snooze buttons on `app`."""
+
+    async def on_snooze(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        user = body.get("user") or {}
+        who = Requester(
+            user_id=str(user.get("id", "")),
+            channel_id=str((body.get("channel") or {}).get("id", "")),
+            team_ids=tuple(
+                dict.fromkeys(
+                    t for t in ((body.get("team") or {}).get("id"), user.get("team_id")) if t
+                )
+            ),
+            home_team_id=context.authorize_result.team_id if context.authorize_result else None,
+        )
+        try:
+            if access is not None:
+                access.check(who)
+            hours = SNOOZE_HOURS.get(str(action.get("action_id")))
+            if hours is None:
+                text = "That snooze button is not one this bot knows."
+            else:
+                text = await snoozer.snooze(str(action.get("value", "")), hours, who.user_id)
+        except AccessDenied as exc:
+            text = exc.message
+        except Exception:
+            logger.exception("Snoozing failed")
+            text = "Sorry, the snooze could not be recorded; please try again."
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+
+    app.action(SNOOZE_ACTIONS)(on_snooze)

@@ -1,0 +1,201 @@
+"""The polling loop: ask Together, step the alert engine, queue the messages, commit, repeat.
+
+Each poll's new state, threads and messages are committed in one transaction, so a crash at any
+point either loses the whole poll (it is redone from the previous state on restart, and finds the
+same transitions) or keeps all of it (the outbox delivers what it queued). A poll that fails, or
+a commit that fails, never stops the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from bot.alerts.planner import Destinations, Known, group_keys, plan
+from bot.alerts.store import AlertStore, Thread
+from shared.alerts import (
+    AlertRules,
+    ApiRecovered,
+    ApiUnreachable,
+    Event,
+    IncidentChanged,
+    IncidentOpened,
+    IncidentReminder,
+    IncidentResolved,
+    PollFailed,
+    PollOutcome,
+    PollSucceeded,
+    WatchState,
+    step,
+)
+from shared.client import ClusterList
+from shared.errors import TogetherError
+from shared.timefmt import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+class ClusterSource(Protocol):
+    """What the watcher needs of `shared.ClustersClient`."""
+
+    async def list_clusters(
+        self, project_id: str | None = None, *, fresh: bool = False
+    ) -> ClusterList: ...
+
+
+class Watcher:
+    """Polls every `interval_s` while there is somewhere to post; `run()` until `stop()`.
+
+    Args:
+        source: the Together client.
+        store: the alert state.
+        alert_channel: `CLUSTERS_ALERT_CHANNEL`, if set.
+        rules: what alerts, and the timings.
+        interval_s: seconds from the start of one poll to the start of the next.
+        lock: held while the state is read and written, shared with the snooze listener.
+        on_commit: called after each commit that queued messages (wakes the outbox).
+        now: the time now, aware UTC.
+    """
+
+    def __init__(
+        self,
+        source: ClusterSource,
+        store: AlertStore,
+        *,
+        alert_channel: str | None,
+        rules: AlertRules,
+        interval_s: float,
+        lock: asyncio.Lock,
+        on_commit: Callable[[], None] = lambda: None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.source = source
+        self.store = store
+        self.alert_channel = alert_channel
+        self.rules = rules
+        self.interval_s = interval_s
+        self.lock = lock
+        self.on_commit = on_commit
+        self._now = now
+        self._state: WatchState | None = None
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._idle_logged = False
+
+    def wake(self) -> None:
+        """Poll now instead of at the next tick (a channel just subscribed)."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Poll until `stop()`; nothing a poll does ends the loop."""
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                await self.poll_once()
+            except Exception:
+                logger.exception("An alert poll failed; the next one will try again")
+            self._wake.clear()
+            remaining = self.interval_s - (time.monotonic() - started)
+            if remaining > 0 and not self._stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), remaining)
+
+    async def poll_once(self) -> list[Event] | None:
+        """One poll: fetch, step, plan, commit. None when there was nowhere to post.
+
+        Raises:
+            sqlite3.Error: the state could not be read or written (the poll is lost, not
+                half-applied).
+        """
+        store = self.store
+        destinations = Destinations(self.alert_channel, await store.db.call(store.subscriptions))
+        if not destinations:
+            if not self._idle_logged:
+                logger.info(
+                    "Alerts: no CLUSTERS_ALERT_CHANNEL and no subscriptions; not polling until "
+                    "a channel runs `/clusters subscribe`."
+                )
+                self._idle_logged = True
+            return None
+        self._idle_logged = False
+        outcome = await self._fetch()
+        async with self.lock:
+            if self._state is None:
+                self._state = await store.db.call(store.load_state)
+            state = await store.db.call(store.with_snoozes, self._state)
+            now = self._now()
+            result = step(state, outcome, now, self.rules)
+            known = await self._known(result.events)
+            planned = plan(
+                result.events,
+                destinations=destinations,
+                known=known,
+                now=now,
+                flood_threshold=self.rules.flood_threshold,
+            )
+            await store.db.call(store.commit_poll, result.state, planned.threads, planned.messages)
+            self._state = result.state
+        for event in result.events:
+            logger.info("Alert: %s", _describe(event))
+        if planned.messages:
+            self.on_commit()
+        return result.events
+
+    async def _fetch(self) -> PollOutcome:
+        try:
+            clusters = await self.source.list_clusters(fresh=True)
+        except TogetherError as exc:
+            logger.warning("Alert poll failed: %s", exc)
+            return PollFailed(str(exc))
+        unreadable = frozenset(i.cluster_id for i in clusters.invalid if i.cluster_id)
+        return PollSucceeded(list(clusters), unreadable)
+
+    async def _known(self, events: list[Event]) -> Known:
+        store = self.store
+        subjects = list(dict.fromkeys(s for e in events if (s := _subject(e)) is not None))
+        found: dict[str, list[Thread]] = {}
+        if subjects:
+            for thread in await store.db.call(store.threads_of, subjects):
+                found.setdefault(thread.subject, []).append(thread)
+        known = Known(threads=found)
+        for key, channel in group_keys(found):
+            ids = await store.db.call(store.subjects_under, key, channel)
+            known.groups[(key, channel)] = await store.db.call(store.incidents, ids)
+        return known
+
+
+def _subject(event: Event) -> str | None:
+    match event:
+        case IncidentOpened() | IncidentChanged() | IncidentReminder() | IncidentResolved():
+            return event.incident.incident_id
+        case ApiUnreachable() | ApiRecovered():
+            return event.alert_id
+    return None
+
+
+def _describe(event: Event) -> str:
+    match event:
+        case IncidentOpened(incident=i, reopened_after=None):
+            return f"incident {i.incident_id} opened ({i.cluster.cluster_name})"
+        case IncidentOpened(incident=i):
+            return f"incident {i.incident_id} reopened ({i.cluster.cluster_name})"
+        case IncidentChanged(incident=i, changes=changes):
+            return f"incident {i.incident_id}: {len(changes)} change(s)"
+        case IncidentReminder(incident=i):
+            return f"incident {i.incident_id}: reminder"
+        case IncidentResolved(incident=i, reason=reason):
+            return f"incident {i.incident_id} resolved ({reason})"
+        case ApiUnreachable(since=since):
+            return f"Together unreachable since {since.isoformat()}"
+        case ApiRecovered(down_for=down_for):
+            return f"Together reachable again after {down_for}"
+    return type(event).__name__

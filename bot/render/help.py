@@ -1,0 +1,45 @@
+"""The usage of `/clusters`, shown by `help` and after any command it could not read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.extension import CommandHandler, Reply
+from bot.render.mrkdwn import context, esc, header, section
+from bot.render.style import HELP_EMOJI
+
+USAGE_LINES = (
+    "`/clusters` · the fleet overview (also `/clusters list`)",
+    "`/clusters degraded` · clusters in status Degraded",
+    "`/clusters attention` · clusters that need a person",
+    "`/clusters status:Ready region:us-east-1 gpu:h100 type:slurm project:<id>` · filters, "
+    "combined with AND",
+    "`/clusters train` · clusters whose name or id contains `train` (quote names with spaces)",
+    "`/clusters show <name|id>` · one cluster in detail",
+    "`/clusters help` · this help",
+)
+PUBLIC_LINE = "Add `public` to any command to answer in the channel; answers are private otherwise."
+
+
+def usage_text(extra_commands: Mapping[str, CommandHandler] | None = None) -> str:
+    """The usage as mrkdwn lines, with the subcommands features added."""
+    lines = [f"• {line}" for line in USAGE_LINES]
+    for word, handler in sorted((extra_commands or {}).items()):
+        summary = (handler.__doc__ or "").strip().splitlines()
+        described = f" · {esc(summary[0], 150)}" if summary else ""
+        lines.append(f"• `/clusters {esc(word, 30)}`{described}")
+    return "\n".join(lines)
+
+
+def render_help(extra_commands: Mapping[str, CommandHandler] | None = None) -> Reply:
+    blocks: list[dict[str, Any]] = [
+        header("/clusters: Together GPU clusters"),
+        section(usage_text(extra_commands)),
+        context(f"{HELP_EMOJI} {PUBLIC_LINE}"),
+    ]
+    return Reply(
+        text="How to use /clusters: overview, filters (status:, region:, gpu:, type:, project:),"
+        " show <name|id>, help; add public to answer in the channel.",
+        blocks=blocks,
+    )

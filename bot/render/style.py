@@ -1,0 +1,81 @@
+"""How severities and statuses look in Slack: one emoji per severity, and the words beside it.
+
+The emoji shortcodes the bot uses are listed in `EMOJI_USED`, so the sandbox page knows which ones
+it must draw.
+"""
+
+from __future__ import annotations
+
+from shared.enums import ClusterStatus
+from shared.fleet import Level, Severity
+
+SEVERITY_EMOJI: dict[Severity, str] = {
+    Severity.CRITICAL: ":red_circle:",
+    Severity.ATTENTION: ":large_orange_circle:",
+    Severity.UNKNOWN: ":grey_question:",
+    Severity.PROVISIONING: ":large_blue_circle:",
+    Severity.PAUSED: ":double_vertical_bar:",
+    Severity.HEALTHY: ":large_green_circle:",
+}
+
+LEVEL_EMOJI: dict[Level, str] = {
+    Level.CRITICAL: ":red_circle:",
+    Level.WARNING: ":warning:",
+    Level.INFO: ":information_source:",
+}
+
+NODE_OK = ":large_green_circle:"
+NODE_DOWN = ":red_circle:"
+ERROR_EMOJI = ":warning:"
+REFUSED_EMOJI = ":no_entry:"
+HELP_EMOJI = ":bulb:"
+
+EMOJI_USED: frozenset[str] = frozenset(
+    {
+        *SEVERITY_EMOJI.values(),
+        *LEVEL_EMOJI.values(),
+        NODE_OK,
+        NODE_DOWN,
+        ERROR_EMOJI,
+        REFUSED_EMOJI,
+        HELP_EMOJI,
+    }
+)
+
+_STATUS_WORDS: dict[str, str] = {
+    ClusterStatus.WAITING_FOR_CONTROL_PLANE_NODES: "Waiting for control plane nodes",
+    ClusterStatus.WAITING_FOR_DATA_PLANE_NODES: "Waiting for data plane nodes",
+    ClusterStatus.WAITING_FOR_SUBNET: "Waiting for subnet",
+    ClusterStatus.WAITING_FOR_SHARED_VOLUME: "Waiting for shared volume",
+    ClusterStatus.INSTALLING_DRIVERS: "Installing drivers",
+    ClusterStatus.RUNNING_ACCEPTANCE_TESTS: "Running acceptance tests",
+    ClusterStatus.ON_DEMAND_COMPUTE_PAUSED: "On-demand compute paused",
+}
+
+
+_STATUS_MEANINGS: dict[str, str] = {
+    ClusterStatus.DEGRADED: "Some nodes are unhealthy.",
+    ClusterStatus.ON_DEMAND_COMPUTE_PAUSED: (
+        "Credits ran out: on-demand capacity is paused, and is decommissioned if credits are "
+        "not restored. Storage access is revoked first."
+    ),
+    ClusterStatus.PAUSED: "The cluster is paused.",
+    ClusterStatus.DELETING: "The cluster is being deleted.",
+    "Scheduled": "Accepted, waiting for capacity to be allocated.",
+}
+
+
+def status_meaning(status: ClusterStatus) -> str | None:
+    """What a status means for the people using the cluster, when it needs saying."""
+    return _STATUS_MEANINGS.get(status.value)
+
+
+def severity_emoji(severity: Severity) -> str:
+    return SEVERITY_EMOJI[severity]
+
+
+def status_words(status: ClusterStatus) -> str:
+    """A status as people say it (`Waiting for subnet`); unknown values verbatim, marked."""
+    if not status.is_known and status.value != "Scheduled":
+        return f"{status.value} (unknown status)"
+    return _STATUS_WORDS.get(status.value, status.value)

@@ -1,0 +1,142 @@
+"""Running the bot: check Slack, build the app, serve it, and run features beside it.
+
+    await run_bot(
+        settings,
+        together_settings,
+        extra_commands=alerts.commands,       # /clusters subscribe, ...
+        configure_app=[alerts.install],       # register alert_* action listeners
+        on_startup=[alerts.start],            # start the watcher
+        on_shutdown=[alerts.stop],
+    )
+
+Startup hooks run in order after Slack accepted the token and before requests are served;
+shutdown hooks run in order once serving stops (SIGINT/SIGTERM or `stop`), even after a failure,
+and before the Together client closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import BotConfigError, build_web_client, create_app
+from bot.extension import CommandHandler
+from bot.http_server import serve_http
+from bot.settings import BotSettings
+from bot.socket_mode import run_socket_mode
+from shared.client import ClustersClient
+from shared.settings import TogetherSettings
+
+logger = logging.getLogger(__name__)
+
+Hook = Callable[[], Awaitable[None]]
+
+
+async def run_bot(
+    settings: BotSettings,
+    together: TogetherSettings,
+    *,
+    clusters: ClustersClient | None = None,
+    web_client: AsyncWebClient | None = None,
+    extra_commands: Mapping[str, CommandHandler] | None = None,
+    configure_app: Sequence[Callable[[AsyncApp], None]] = (),
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+    host: str = "0.0.0.0",
+    port: int | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Serve the bot until stopped, in Socket Mode when an app token is set, else over HTTP.
+
+    Args:
+        settings: Slack settings.
+        together: Together settings (a client is built from them unless `clusters` is given).
+        clusters: a Together client to share with features; closed by its owner, not here.
+        web_client: the Slack Web API client; default `build_web_client(settings)`.
+        extra_commands: `/clusters` subcommands added by features.
+        configure_app: called with the Bolt app before serving (to add listeners).
+        on_startup: awaited in order before serving.
+        on_shutdown: awaited in order after serving stops; a failing one is logged.
+        host, port: HTTP mode's address (port default `settings.port`).
+        stop: set it to stop; by default SIGINT and SIGTERM set it.
+
+    Raises:
+        BotConfigError: a setting is missing, or Slack rejected the bot token.
+    """
+    web = web_client if web_client is not None else build_web_client(settings)
+    await check_slack(web)
+    stop = stop if stop is not None else asyncio.Event()
+    async with contextlib.AsyncExitStack() as stack:
+        if clusters is None:
+            clusters = await stack.enter_async_context(ClustersClient(together))
+        app = create_app(settings, clusters, web_client=web, extra_commands=extra_commands)
+        for configure in configure_app:
+            configure(app)
+        stack.enter_context(_stop_on_signals(stop))
+        for hook in reversed(on_shutdown):
+            stack.push_async_callback(_quietly, hook)
+        for hook in on_startup:
+            await hook()
+        if settings.slack_app_token is not None:
+            await run_socket_mode(
+                app,
+                app_token=settings.slack_app_token.get_secret_value(),
+                web_client=web,
+                stop=stop,
+            )
+        else:
+            await serve_http(
+                app, host=host, port=settings.port if port is None else port, stop=stop
+            )
+
+
+async def check_slack(web: AsyncWebClient) -> None:
+    """Ask Slack who the token belongs to, so a bad token stops the bot at once.
+
+    Raises:
+        BotConfigError: Slack rejected the token or could not be reached.
+    """
+    try:
+        answer = await web.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown error")
+        raise BotConfigError(
+            f"Slack rejected SLACK_BOT_TOKEN ({error}); copy the Bot User OAuth Token again."
+        ) from None
+    except (TimeoutError, SlackClientError, OSError) as exc:
+        raise BotConfigError(
+            f"Slack could not be reached at {web.base_url} ({type(exc).__name__}); "
+            "check SLACK_API_URL and the network."
+        ) from None
+    logger.info("Signed in to Slack team %s as %s", answer.get("team_id"), answer.get("user"))
+
+
+async def _quietly(hook: Hook) -> None:
+    try:
+        await hook()
+    except Exception:
+        logger.exception("A shutdown hook failed")
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread, or no signals on this platform: `stop` still works
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,94 @@
+"""`clusters-mcp`: serve the clusters MCP server over stdio (default) or Streamable HTTP.
+
+    clusters-mcp                                   # stdio, for Claude Desktop, Cursor, ...
+    clusters-mcp --transport http --port 8000      # http://127.0.0.1:8000/mcp
+
+Configuration comes from the environment (`TOGETHER_*` and `MCP_*`); flags override `MCP_*`.
+Over stdio, stdout carries the protocol: every log line goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import anyio
+from pydantic import ValidationError
+
+from mcp_server.http_app import MCP_PATH, refusal, serve_http
+from mcp_server.server import create_server
+from mcp_server.settings import McpSettings
+from shared.settings import TogetherSettings
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="clusters-mcp",
+        description="MCP server for Together AI GPU clusters (read-only).",
+        epilog="Environment: TOGETHER_API_KEY (required), TOGETHER_BASE_URL, TOGETHER_PROJECT_ID, "
+        "MCP_AUTH_TOKEN, MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS.",
+    )
+    parser.add_argument("--transport", choices=["stdio", "http"], help="default: stdio")
+    parser.add_argument("--host", help="HTTP listen address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="HTTP port (default 8000)")
+    parser.add_argument(
+        "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the server until the client disconnects (stdio) or it is interrupted (HTTP)."""
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    overrides: dict[str, Any] = {
+        key: value
+        for key, value in (("transport", args.transport), ("host", args.host), ("port", args.port))
+        if value is not None
+    }
+    try:
+        together = TogetherSettings()
+        mcp_settings = McpSettings(**overrides)
+    except ValidationError as exc:
+        print(f"clusters-mcp: {_settings_problem(exc)}", file=sys.stderr)
+        return 2
+    server = create_server(together, mcp_settings=mcp_settings)
+    try:
+        if mcp_settings.transport == "stdio":
+            anyio.run(server.run_stdio_async)
+            return 0
+        reason = refusal(mcp_settings)
+        if reason is not None:
+            print(f"clusters-mcp: {reason}", file=sys.stderr)
+            return 2
+        auth = "bearer token required" if mcp_settings.auth_token else "no token: loopback only"
+        host, port = mcp_settings.host, mcp_settings.port
+        print(f"clusters-mcp: serving http://{host}:{port}{MCP_PATH} ({auth})", file=sys.stderr)
+        anyio.run(partial(serve_http, server, mcp_settings, log_level=args.log_level))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _settings_problem(exc: ValidationError) -> str:
+    # Locations and messages only: the input values may be secrets.
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False):
+        where = ".".join(str(part) for part in error["loc"])
+        if where == "api_key" and error["type"] == "missing":
+            parts.append("TOGETHER_API_KEY is not set (the Together API key, from api.together.ai)")
+        else:
+            parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

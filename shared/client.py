@@ -1,0 +1,319 @@
+"""The async client for Together's `GET /compute/clusters`.
+
+One `httpx.AsyncClient` per `ClustersClient`. Concurrent calls for the same project share one
+request in flight (and, with `cache_ttl_s > 0`, its result for that long); transient failures are
+retried as `shared.retrying` decides. Every foreign exception is translated in `_send_once` (the
+network) or `_fetch` (the body), so only errors from `shared.errors` leave this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
+
+from shared.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ClusterNotFoundError,
+    ResponseValidationError,
+    status_error,
+)
+from shared.lookup import resolve_cluster
+from shared.models import Cluster, InvalidCluster
+from shared.parsing import parse_clusters
+from shared.retrying import RetryBudget, is_retryable, parse_retry_after
+from shared.settings import TogetherSettings
+from shared.version import __version__
+
+logger = logging.getLogger(__name__)
+
+_API_MESSAGE_CHARS = 200
+_MIN_REDACTED_KEY_CHARS = 8  # shorter "keys" (test placeholders) would shred every message
+_TAG = re.compile(r"<[^>]*>")
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+class ClusterList(list[Cluster]):
+    """A list of clusters plus what came with it.
+
+    Attributes:
+        invalid: entries that failed to parse (reported, not fatal).
+        fetched_at: when the response arrived (UTC).
+        project_id: the scope asked for (None: the API key's default scope).
+    """
+
+    def __init__(
+        self,
+        clusters: Iterable[Cluster] = (),
+        *,
+        invalid: Iterable[InvalidCluster] = (),
+        fetched_at: datetime | None = None,
+        project_id: str | None = None,
+    ) -> None:
+        super().__init__(clusters)
+        self.invalid: list[InvalidCluster] = list(invalid)
+        self.fetched_at: datetime = fetched_at or datetime.now(UTC)
+        self.project_id: str | None = project_id
+
+    def copy(self) -> ClusterList:
+        """A shallow copy that keeps `invalid`, `fetched_at` and `project_id`."""
+        return ClusterList(
+            self, invalid=self.invalid, fetched_at=self.fetched_at, project_id=self.project_id
+        )
+
+
+class ClustersClient:
+    """Lists Together GPU clusters; use as `async with ClustersClient(settings) as client:`.
+
+    Args:
+        settings: key, base URL, default project, timeout, attempts and cache lifetime.
+        transport: an httpx transport to use instead of the network (tests, the simulator).
+        sleep: how to wait between attempts (tests pass one that only records).
+        clock: a monotonic clock in seconds, for the deadline and the cache.
+    """
+
+    def __init__(
+        self,
+        settings: TogetherSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._clock = clock
+        self._url = f"{settings.base_url}/compute/clusters"
+        self._host = _host_of(settings.base_url)
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=settings.timeout_s,
+            headers={
+                "Authorization": f"Bearer {settings.api_key.get_secret_value()}",
+                "User-Agent": f"together-clusters-ops/{__version__}",
+                "Accept": "application/json",
+            },
+        )
+        self._requests_sent = 0
+        self._in_flight: dict[str | None, asyncio.Task[ClusterList]] = {}
+        self._cache: dict[str | None, tuple[float, ClusterList]] = {}
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Cancel requests still in flight and close the connection pool."""
+        tasks = list(self._in_flight.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._http.aclose()
+
+    @property
+    def requests_sent(self) -> int:
+        """HTTP requests actually sent upstream, counting every attempt of every retry."""
+        return self._requests_sent
+
+    async def list_clusters(
+        self, project_id: str | None = None, *, fresh: bool = False
+    ) -> ClusterList:
+        """Every cluster in a project.
+
+        Args:
+            project_id: the project; defaults to `settings.project_id`, then to the key's own.
+            fresh: ignore a cached result (a request already in flight is still shared).
+
+        Raises:
+            APIConnectionError: Together could not be reached (`APITimeoutError`: not in time).
+            APIStatusError: Together answered with an error status (subclass by status).
+            ResponseValidationError: the answer was not JSON or not `{"clusters": [...]}`.
+            RuntimeError: the client was closed (a programming error).
+        """
+        if self._http.is_closed:
+            raise RuntimeError("This ClustersClient is closed; make a new one.")
+        scope = project_id or self.settings.project_id
+        if not fresh and (cached := self._cached(scope)) is not None:
+            return cached.copy()
+        task = self._in_flight.get(scope)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._fetch(scope))
+            self._in_flight[scope] = task
+            task.add_done_callback(lambda done: self._forget(scope, done))
+        # shield: one caller giving up must not cancel the request the others are waiting for
+        result = await asyncio.shield(task)
+        return result.copy()
+
+    async def get_cluster(self, ref: str, project_id: str | None = None) -> Cluster:
+        """The cluster `ref` designates: its id, its name, or a unique start of its name.
+
+        A reference not found in a cached list is looked up once more in a fresh one, so a
+        cluster created a moment ago is found.
+
+        Raises:
+            ClusterNotFoundError: no cluster matches; carries the closest names.
+            AmbiguousClusterError: several clusters match; carries them.
+            APIConnectionError, APIStatusError, ResponseValidationError: as `list_clusters`.
+        """
+        scope = project_id or self.settings.project_id
+        was_cached = self._cached(scope) is not None
+        try:
+            return resolve_cluster(await self.list_clusters(scope), ref)
+        except ClusterNotFoundError:
+            if not was_cached:
+                raise
+        return resolve_cluster(await self.list_clusters(scope, fresh=True), ref)
+
+    def _cached(self, scope: str | None) -> ClusterList | None:
+        entry = self._cache.get(scope)
+        if entry is None or entry[0] <= self._clock():
+            return None
+        return entry[1]
+
+    def _forget(self, scope: str | None, task: asyncio.Task[ClusterList]) -> None:
+        if self._in_flight.get(scope) is task:
+            del self._in_flight[scope]
+        if not task.cancelled():
+            task.exception()  # marks it retrieved even if every waiter has gone
+
+    async def _fetch(self, scope: str | None) -> ClusterList:
+        budget = RetryBudget(
+            max_attempts=self.settings.max_attempts,
+            deadline_s=self.settings.timeout_s * self.settings.max_attempts,
+            clock=self._clock,
+        )
+        retrying = AsyncRetrying(
+            sleep=self._sleep,
+            stop=budget.stop,
+            wait=budget.wait,
+            retry=retry_if_exception(is_retryable),
+            before_sleep=lambda state: self._log_retry(state, budget),
+            reraise=True,
+        )
+        response: httpx.Response = await retrying(self._send_once, scope, budget)
+        arrived = datetime.now(UTC)
+        try:
+            # A 1,000-cluster answer takes a few hundred ms to validate: off the event loop, so
+            # that Slack acks and MCP calls waiting on this loop are not held up meanwhile.
+            clusters, invalid = await asyncio.to_thread(parse_clusters, response.content)
+        except ResponseValidationError as exc:
+            raise ResponseValidationError(self._redact(exc.message)) from None
+        for entry in invalid:
+            logger.warning("Skipping a malformed cluster: %s", self._redact(entry.describe()))
+        result = ClusterList(clusters, invalid=invalid, fetched_at=arrived, project_id=scope)
+        if self.settings.cache_ttl_s > 0:
+            self._cache[scope] = (self._clock() + self.settings.cache_ttl_s, result)
+        return result
+
+    async def _send_once(self, scope: str | None, budget: RetryBudget) -> httpx.Response:
+        budget.note_server_wait(None)
+        timeout_s = budget.attempt_timeout_s(self.settings.timeout_s)
+        if timeout_s <= 0:
+            raise APITimeoutError(self._timeout_message())
+        params = {"project_id": scope} if scope else {}
+        self._requests_sent += 1
+        try:
+            response = await self._http.get(
+                self._url, params=params, timeout=httpx.Timeout(timeout_s)
+            )
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(self._timeout_message()) from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            reason = self._redact(f"{exc.__class__.__name__}: {exc}"[:_API_MESSAGE_CHARS])
+            raise APIConnectionError(
+                f"Together could not be reached at {self._host} ({reason}). "
+                "Check TOGETHER_BASE_URL and the network."
+            ) from exc
+        if response.is_success:
+            return response
+        raise self._status_error(response, budget)
+
+    def _status_error(self, response: httpx.Response, budget: RetryBudget) -> APIStatusError:
+        server_wait = parse_retry_after(response.headers)
+        budget.note_server_wait(server_wait)
+        body = self._redact(response.text)
+        return status_error(
+            response.status_code,
+            api_message(body),
+            request_id=response.headers.get("x-request-id") or response.headers.get("request-id"),
+            body=body,
+            retry_after_s=server_wait,
+        )
+
+    def _timeout_message(self) -> str:
+        return (
+            f"Together did not answer in time ({self.settings.timeout_s:g} s per attempt, at "
+            f"{self._host}). Try again later, or raise TOGETHER_TIMEOUT_S."
+        )
+
+    def _redact(self, text: str) -> str:
+        key = self.settings.api_key.get_secret_value()
+        if len(key) >= _MIN_REDACTED_KEY_CHARS:
+            return text.replace(key, "***")
+        return text
+
+    def _log_retry(self, state: RetryCallState, budget: RetryBudget) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        what = str(exc.status_code) if isinstance(exc, APIStatusError) else type(exc).__name__
+        logger.warning(
+            "Together request failed (attempt %d of %d: %s); retrying in %.1f s",
+            state.attempt_number,
+            budget.max_attempts,
+            what,
+            budget.wait(state),
+        )
+
+
+def api_message(body: str) -> str | None:
+    """The human part of an error body, in any of the shapes Together and its proxies use.
+
+    `{"error": {"message": ...}}`, the gRPC-gateway `{"code": 3, "message": ...}`, or text or
+    HTML from a proxy (tags stripped, blanks collapsed). Truncated; None for an empty body.
+    """
+    try:
+        document: Any = json.loads(body)
+    except (ValueError, RecursionError):
+        document = None
+    if isinstance(document, dict):
+        error = document.get("error")
+        if isinstance(error, dict):
+            error = error.get("message")
+        message = error if isinstance(error, str) else document.get("message")
+        if isinstance(message, str) and message.strip():
+            return _shorten(message)
+        return None
+    text = html.unescape(_TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", body)))
+    return _shorten(text) or None
+
+
+def _host_of(base_url: str) -> str:
+    try:
+        return httpx.URL(base_url).host or base_url
+    except httpx.InvalidURL:
+        return base_url
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= _API_MESSAGE_CHARS:
+        return text
+    return text[: _API_MESSAGE_CHARS - 1].rstrip() + "…"

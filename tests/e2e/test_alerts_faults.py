@@ -1,0 +1,89 @@
+"""The real `clusters-bot` when Slack or Together misbehave: nothing lost, nothing doubled,
+nothing decided on a poll that failed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.bot.alerts.fleet import degrade, fail_node, recover
+from tests.bot.alerts.process import AlertWorld
+from tests.bot.conftest import all_text
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[AlertWorld]:
+    with AlertWorld(tmp_path) as w:
+        yield w
+
+
+def test_after_slack_answers_429_and_500_for_a_while_every_message_arrives_once(
+    world: AlertWorld,
+) -> None:
+    a_id, (a1, a2, _) = world.add("train-a")
+    b_id, (b1, *_) = world.add("train-b")
+    world.start_bot()
+    world.slack.fail("chat.postMessage", status=429, retry_after=2, count=3)
+    world.slack.fail("chat.postMessage", status=500, count=3)
+    world.slack.fail("chat.update", status=500, count=2)
+
+    world.sim.set_cluster(a_id, **degrade(a1))
+    world.sim.set_cluster(b_id, **degrade(b1))
+    time.sleep(1.5)
+    world.sim.set_cluster(a_id, **fail_node(a2))
+    time.sleep(1.5)
+    world.sim.set_cluster(a_id, **recover(a1, a2))
+    world.sim.set_cluster(b_id, **recover(b1))
+
+    def settled() -> bool:
+        parents = world.parents()
+        return len(parents) == 2 and all(
+            "Resolved" in all_text(p["blocks"]) and any("Recovered" in r for r in world.replies(p))
+            for p in parents
+        )
+
+    world.wait(settled, timeout=60)
+    time.sleep(2)
+    failed = [c for c in world.slack.calls_to("chat.postMessage") if not c.ok]
+    assert [c.status for c in failed] == [429, 429, 429, 500, 500, 500]
+    assert len(world.posts()) == 5  # 2 parents, 1 change, 2 recoveries: each sent once
+    messages = world.slack.messages("C0ALERTS")
+    assert len({(m.get("thread_ts"), m["text"]) for m in messages}) == len(messages) == 5
+    a_parent, b_parent = sorted(world.parents(), key=lambda p: "train-b" in p["text"])
+    assert len(world.replies(a_parent)) == 2 and len(world.replies(b_parent)) == 1
+    assert world.replies(a_parent)[0].startswith(f"• Node {a2} changed")
+
+
+def test_a_long_together_outage_is_one_message_without_false_recoveries_then_its_end(
+    world: AlertWorld,
+) -> None:
+    cluster_id, (n1, *_) = world.add("train-c")
+    world.start_bot(CLUSTERS_API_DOWN_ALERT_S="3")
+    world.sim.set_cluster(cluster_id, **degrade(n1))
+    world.wait(lambda: len(world.parents()) == 1)
+    (incident,) = world.parents()
+
+    world.sim.add_faults({"status": 503, "count": 10_000})
+    world.wait(lambda: len(world.parents()) == 2)
+    outage = world.parents()[1]
+    assert "Together API unreachable since" in outage["text"]
+    assert "503" in all_text(outage["blocks"])
+    time.sleep(4)  # four more failed polls
+    assert len(world.parents()) == 2
+    assert world.replies(incident) == []
+
+    world.sim.clear_faults()
+    world.wait(lambda: any("reachable again" in r for r in world.replies(outage)))
+    world.wait(lambda: "reachable again" in all_text(world.parents()[1]["blocks"]))
+    time.sleep(2)
+    assert world.replies(incident) == []  # still Degraded: nothing to say
+    assert "Degraded: train-c" in all_text(world.parents()[0]["blocks"])
+
+    world.sim.set_cluster(cluster_id, **recover(n1))
+    world.wait(lambda: any("Recovered after" in r for r in world.replies(incident)))
+    assert len(world.parents()) == 2

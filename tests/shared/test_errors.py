@@ -1,0 +1,144 @@
+"""The error tree: the right class for each status, and messages that say what to do."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.errors import (
+    BODY_EXCERPT_CHARS,
+    AmbiguousClusterError,
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    ClusterNotFoundError,
+    NotFoundError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    ServerError,
+    TogetherError,
+    status_error,
+)
+
+
+def make(status: int, message: str | None = None, **kwargs: object) -> APIStatusError:
+    options: dict[str, object] = {"request_id": None, "body": "", "retry_after_s": None}
+    return status_error(status, message, **(options | kwargs))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, APIStatusError),
+        (401, AuthenticationError),
+        (402, PaymentRequiredError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, APIStatusError),
+        (418, APIStatusError),
+        (429, RateLimitError),
+        (500, ServerError),
+        (502, ServerError),
+        (503, ServerError),
+        (504, ServerError),
+    ],
+)
+def test_status_error_picks_the_most_specific_class(status: int, cls: type) -> None:
+    error = make(status)
+    assert type(error) is cls
+    assert isinstance(error, APIStatusError)
+    assert isinstance(error, TogetherError)
+    assert error.status_code == status
+    assert str(status) in str(error)
+
+
+@pytest.mark.parametrize(
+    ("status", "advice"),
+    [
+        (401, "Check TOGETHER_API_KEY."),
+        (402, "Add credits to the Together account."),
+        (403, "TOGETHER_PROJECT_ID"),
+        (404, "Check TOGETHER_BASE_URL"),
+        (500, "try again in a few minutes"),
+        (503, "try again in a few minutes"),
+        (418, "Try again later."),
+    ],
+)
+def test_each_status_error_says_what_to_do(status: int, advice: str) -> None:
+    assert advice in str(make(status))
+
+
+def test_a_rejected_key_is_explained_in_words_a_person_can_act_on() -> None:
+    assert str(make(401)) == "Together rejected the API key (401). Check TOGETHER_API_KEY."
+
+
+@pytest.mark.parametrize(
+    ("retry_after_s", "advice"),
+    [
+        (12.4, "Retry in 12 s."),
+        (0.2, "Retry in 1 s."),
+        (90, "Retry in 90 s."),
+        (None, "Retry in a minute."),
+    ],
+)
+def test_a_rate_limit_says_when_to_retry(retry_after_s: float | None, advice: str) -> None:
+    error = make(429, retry_after_s=retry_after_s)
+    assert isinstance(error, RateLimitError)
+    assert error.retry_after_s == retry_after_s
+    assert str(error).startswith("Together is rate limiting us (429).")
+    assert str(error).endswith(advice)
+
+
+def test_the_api_message_and_request_id_are_kept_and_shown() -> None:
+    error = make(403, "user is not a member of project proj-x", request_id="req-123")
+    assert error.api_message == "user is not a member of project proj-x"
+    assert error.request_id == "req-123"
+    assert "It said: user is not a member of project proj-x." in str(error)
+    assert str(error).endswith("(request id req-123)")
+
+
+def test_a_long_api_message_and_body_are_cut_short() -> None:
+    error = make(500, "x" * 5_000, body="q" * 5_000)
+    assert len(error.body) == BODY_EXCERPT_CHARS
+    assert "x" * 200 in str(error)
+    assert "x" * 201 not in str(error)
+    assert "q" not in str(error)
+
+
+def test_the_message_attribute_is_what_str_shows() -> None:
+    for error in (make(401), ResponseValidationError("bad shape"), APITimeoutError("slow")):
+        assert error.message == str(error)
+
+
+def test_a_timeout_is_a_kind_of_connection_error() -> None:
+    assert issubclass(APITimeoutError, APIConnectionError)
+    assert issubclass(APIConnectionError, TogetherError)
+    assert not issubclass(ResponseValidationError, APIStatusError)
+
+
+def test_cluster_not_found_lists_the_closest_names() -> None:
+    error = ClusterNotFoundError("alhpa", ["alpha", "alpine"])
+    assert error.suggestions == ["alpha", "alpine"]
+    assert str(error) == "No cluster matches 'alhpa'. Closest: alpha, alpine."
+
+
+def test_cluster_not_found_without_suggestions_says_only_that() -> None:
+    assert str(ClusterNotFoundError("zzz")) == "No cluster matches 'zzz'."
+
+
+def test_an_ambiguous_reference_lists_the_candidates_and_how_to_choose() -> None:
+    error = AmbiguousClusterError("train", ["train-a", "train-b"])
+    assert error.candidates == ["train-a", "train-b"]
+    assert str(error) == (
+        "'train' matches several clusters: train-a, train-b. Use the full name or id."
+    )
+
+
+def test_an_ambiguous_reference_with_many_candidates_shows_ten_and_counts_the_rest() -> None:
+    names = [f"train-{index:02}" for index in range(13)]
+    message = str(AmbiguousClusterError("train", names))
+    assert "train-09" in message
+    assert "train-10" not in message
+    assert "and 3 more" in message

@@ -1,0 +1,131 @@
+"""Dependencies point one way: bot -> shared <- mcp_server, and the core of shared imports little.
+
+Every `.py` file is parsed with `ast`, so an import hidden in a function or behind
+`if TYPE_CHECKING:` counts as much as one at the top.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OURS = ("shared", "bot", "mcp_server")
+FRONT_ENDS = ("slack_bolt", "slack_sdk", "mcp", "bot", "mcp_server")
+# Fleet logic is pure: no network, files, clock or threads of its own.
+FLEET_IO = ("httpx", "asyncio", "anyio", "socket", "shared.client", "shared.simulator")
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path, root: Path = ROOT) -> set[str]:
+    """Every module `path` imports, relative imports resolved to absolute names."""
+    name = module_name(path, root)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def is_within(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def violations(package: str, forbidden: tuple[str, ...], root: Path = ROOT) -> Iterator[str]:
+    files = sorted((root / package).rglob("*.py"))
+    assert files, f"found no .py files under {package}/: the check would pass vacuously"
+    for path in files:
+        for module in sorted(imports_of(path, root)):
+            if is_within(module, forbidden):
+                yield f"{path.relative_to(root).as_posix()} imports {module}"
+
+
+def test_shared_never_imports_slack_mcp_or_the_front_ends() -> None:
+    assert list(violations("shared", FRONT_ENDS)) == []
+
+
+def test_the_bot_never_imports_the_mcp_server() -> None:
+    assert list(violations("bot", ("mcp_server",))) == []
+
+
+def test_the_mcp_server_never_imports_the_bot() -> None:
+    assert list(violations("mcp_server", ("bot",))) == []
+
+
+@pytest.mark.parametrize(
+    ("module", "allowed"),
+    [("shared/errors.py", ()), ("shared/models.py", ("shared.enums",))],
+)
+def test_errors_and_models_import_nothing_of_ours_beyond_the_enums(
+    module: str, allowed: tuple[str, ...]
+) -> None:
+    path = ROOT / module
+    ours = {m for m in imports_of(path) if is_within(m, OURS)}
+    assert {m for m in ours if not is_within(m, allowed)} == set()
+
+
+def test_fleet_logic_does_no_io() -> None:
+    assert list(violations("shared/fleet", FLEET_IO)) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "caught"),
+    [
+        ("import slack_sdk\n", "slack_sdk"),
+        ("from mcp.server import MCPServer\n", "mcp.server"),
+        ("def f():\n    import bot.app\n", "bot.app"),
+        (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import mcp_server\n",
+            "mcp_server",
+        ),
+        ("from ...bot import app\n", "bot"),
+    ],
+    ids=["top_level", "from_import", "inside_a_function", "type_checking_only", "relative"],
+)
+def test_the_check_catches_a_forbidden_import_wherever_it_hides(
+    tmp_path: Path, source: str, caught: str
+) -> None:
+    (tmp_path / "shared" / "fleet").mkdir(parents=True)
+    (tmp_path / "shared" / "fleet" / "probe.py").write_text(source)
+    found = list(violations("shared", FRONT_ENDS, root=tmp_path))
+    assert found[0] == f"shared/fleet/probe.py imports {caught}"
+
+
+def test_the_check_fails_when_there_is_nothing_to_check(tmp_path: Path) -> None:
+    with pytest.raises(AssertionError, match=r"found no \.py files"):
+        list(violations("shared", FRONT_ENDS, root=tmp_path))
+
+
+def test_relative_imports_are_resolved_against_their_package(tmp_path: Path) -> None:
+    (tmp_path / "shared" / "fleet").mkdir(parents=True)
+    probe = tmp_path / "shared" / "fleet" / "probe.py"
+    probe.write_text("from . import severity\nfrom ..enums import ClusterStatus\n")
+    assert imports_of(probe, tmp_path) == {
+        "shared.fleet",
+        "shared.fleet.severity",
+        "shared.enums",
+        "shared.enums.ClusterStatus",
+    }
+    assert "shared.enums" in imports_of(ROOT / "shared" / "models.py")
+
+
+def test_mcp_is_not_mistaken_for_mcp_server_or_the_reverse() -> None:
+    assert is_within("mcp.server", ("mcp",))
+    assert not is_within("mcp_server.tools", ("mcp",))
+    assert not is_within("mcpx", ("mcp",))
+    assert is_within("mcp_server.tools", ("mcp_server",))
