@@ -1,7 +1,8 @@
 """`clusters-bot` (`python -m bot`): the Slack app, in Socket Mode or HTTP mode.
 
 Reads the environment once, refuses in one line when something needed is missing, then runs
-`bot.runner.run_bot`, which also takes the hooks of features that run beside the app (alerts).
+`bot.alerts.wiring.run_bot_with_alerts`: the app (`bot.runner.run_bot`) with the alert watcher
+beside it.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@
     │   └── ServerError               5xx
     ├── ResponseValidationError       the answer was not JSON or not the documented shape
     ├── ClusterNotFoundError          no cluster matches a reference; carries the closest names
-    └── AmbiguousClusterError         a name prefix matches several clusters; carries them
+    ├── AmbiguousClusterError         a name prefix matches several clusters; carries them
+    └── SimulatorControlError         the simulator's control API refused a call (shared.simulator)
 
 Messages are written for the person reading them in Slack or in an agent's transcript: what
 failed and what to do. They never contain the API key or a cluster's kube_config.
@@ -54,7 +55,7 @@ class APIStatusError(TogetherError):
         body: the first few hundred characters of the body, for logs.
     """
 
-    hint = "Try again later."
+    hint = "Retrying will not help; check TOGETHER_BASE_URL and TOGETHER_PROJECT_ID."
 
     def __init__(
         self,

@@ -127,7 +127,7 @@ def _explain(exc: TogetherError) -> str:
             "Use the full name or id."
         )
     if isinstance(exc, APIStatusError):
-        return f"*Together answered {exc.status_code}.*{said} Try again later."
+        return f"*Together answered {exc.status_code}.*{said} {exc.hint}"
     return esc_block(exc.message, MESSAGE_CHARS)
 
 

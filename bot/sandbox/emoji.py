@@ -1,8 +1,8 @@
 """Emoji shortcodes as the sandbox page draws them: Slack's `:name:` to Unicode.
 
 The page has no emoji images (nothing is fetched from outside), so every shortcode the bot uses
-(`bot.render.style.EMOJI_USED`) must be here; a test holds that. Unknown shortcodes stay as text,
-exactly as Slack shows a custom emoji it cannot find.
+(`bot.render.style.EMOJI_USED`, `bot.alerts.render.ALERT_EMOJI`) must be here; a test holds
+that. Unknown shortcodes stay as text, exactly as Slack shows a custom emoji it cannot find.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.alerts.render import ALERT_EMOJI
 from bot.render.style import EMOJI_USED
 from bot.sandbox.emoji import EMOJI
 from bot.sandbox.web import ALERTS_CHANNEL, OPS_CHANNEL, PAGE_DIR, Sandbox
@@ -169,7 +170,7 @@ def test_the_page_loads_nothing_from_outside_this_machine() -> None:
 
 
 def test_every_emoji_the_bot_uses_is_drawn_by_the_page() -> None:
-    missing = {code for code in EMOJI_USED if code.strip(":") not in EMOJI}
+    missing = {code for code in EMOJI_USED | ALERT_EMOJI if code.strip(":") not in EMOJI}
     assert missing == set()
 
 

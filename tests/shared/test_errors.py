@@ -63,7 +63,8 @@ def test_status_error_picks_the_most_specific_class(status: int, cls: type) -> N
         (404, "Check TOGETHER_BASE_URL"),
         (500, "try again in a few minutes"),
         (503, "try again in a few minutes"),
-        (418, "Try again later."),
+        (418, "Retrying will not help"),
+        (409, "Retrying will not help"),
     ],
 )
 def test_each_status_error_says_what_to_do(status: int, advice: str) -> None:
