@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 APP_HOME = "app_home"
 
@@ -39,6 +40,20 @@ class Requester:
     @property
     def team_id(self) -> str:
         return self.team_ids[0] if self.team_ids else ""
+
+
+def action_requester(body: Mapping[str, Any], home_team_id: str | None) -> Requester:
+    """Who clicked a button, from a `block_actions` payload (App Home clicks: `APP_HOME`)."""
+    user = body.get("user") or {}
+    channel = (body.get("channel") or {}).get("id")
+    in_view = (body.get("container") or {}).get("type") == "view"
+    teams = ((body.get("team") or {}).get("id"), user.get("team_id"))
+    return Requester(
+        user_id=str(user.get("id", "")),
+        channel_id=APP_HOME if in_view or not channel else str(channel),
+        team_ids=tuple(dict.fromkeys(t for t in teams if isinstance(t, str) and t)),
+        home_team_id=home_team_id,
+    )
 
 
 class AccessDenied(Exception):

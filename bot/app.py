@@ -34,8 +34,11 @@ class BotConfigError(Exception):
     """The settings cannot run a bot; the message says which variable to set."""
 
 
-def build_web_client(settings: BotSettings) -> AsyncWebClient:
+def build_web_client(settings: BotSettings, *, retries: bool = True) -> AsyncWebClient:
     """A Web API client for `SLACK_API_URL` that waits out 429s and retries 5xx and resets.
+
+    `retries=False` gives one without retry handlers, for a caller that retries on its own terms
+    (the alert outbox).
 
     Raises:
         BotConfigError: SLACK_BOT_TOKEN is not set.
@@ -50,7 +53,9 @@ def build_web_client(settings: BotSettings) -> AsyncWebClient:
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
+        ]
+        if retries
+        else [],
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.access import APP_HOME, Requester
+from bot.access import APP_HOME, Requester, action_requester
 from bot.answers import Answers
 from bot.extension import DETAILS_ACTION, DETAILS_NEW_ACTION, Reply
 from bot.render.actions import (
@@ -168,15 +168,7 @@ async def _send(respond: AsyncRespond, reply: Reply, **options: Any) -> None:
 
 
 def _clicker(body: dict[str, Any], context: AsyncBoltContext) -> Requester:
-    user = body.get("user") or {}
-    channel = (body.get("channel") or {}).get("id")
-    in_view = (body.get("container") or {}).get("type") == "view"
-    return Requester(
-        user_id=str(user.get("id", "")),
-        channel_id=APP_HOME if in_view or not channel else str(channel),
-        team_ids=_ids((body.get("team") or {}).get("id"), user.get("team_id")),
-        home_team_id=_home_team(context),
-    )
+    return action_requester(body, _home_team(context))
 
 
 def _ids(*values: object) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
-from bot.access import AccessDenied, AccessPolicy, Requester
+from bot.access import AccessDenied, AccessPolicy, action_requester
 from bot.alerts.planner import INCIDENT_PREFIX
 from bot.alerts.queue import UPDATE, Outgoing
 from bot.alerts.render import (
@@ -92,17 +92,8 @@ def register_snooze(app: AsyncApp, snoozer: Snoozer, access: AccessPolicy | None
         context: AsyncBoltContext,
     ) -> None:
         await ack()
-        user = body.get("user") or {}
-        who = Requester(
-            user_id=str(user.get("id", "")),
-            channel_id=str((body.get("channel") or {}).get("id", "")),
-            team_ids=tuple(
-                dict.fromkeys(
-                    t for t in ((body.get("team") or {}).get("id"), user.get("team_id")) if t
-                )
-            ),
-            home_team_id=context.authorize_result.team_id if context.authorize_result else None,
-        )
+        home_team = context.authorize_result.team_id if context.authorize_result else None
+        who = action_requester(body, home_team)
         try:
             if access is not None:
                 access.check(who)

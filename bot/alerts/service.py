@@ -45,7 +45,7 @@ class AlertService:
         settings: the alert settings.
         source: the Together client (shared with the bot).
         web_client: a Slack Web API client for sending alerts; the outbox does its own retries,
-            so give it one without retry handlers (`alert_web_client`).
+            so give it one without retry handlers (`build_web_client(settings, retries=False)`).
         db: the opened state file.
         access: who may press the snooze buttons (the bot's allow-lists).
         now: the time now, aware UTC.

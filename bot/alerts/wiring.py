@@ -12,11 +12,10 @@ import logging
 import sqlite3
 
 from pydantic import ValidationError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.alerts.service import AlertService
 from bot.alerts.settings import AlertSettings
-from bot.app import SLACK_TIMEOUT_S, BotConfigError, access_policy
+from bot.app import BotConfigError, access_policy, build_web_client
 from bot.runner import run_bot
 from bot.settings import BotSettings
 from shared.client import ClustersClient
@@ -45,22 +44,6 @@ def load_alert_settings() -> AlertSettings:
     return settings
 
 
-def alert_web_client(settings: BotSettings) -> AsyncWebClient:
-    """A Web API client for alerts, without retry handlers: the outbox retries on its own terms.
-
-    Raises:
-        BotConfigError: SLACK_BOT_TOKEN is not set.
-    """
-    if settings.slack_bot_token is None:
-        raise BotConfigError("SLACK_BOT_TOKEN is not set: the bot cannot talk to Slack.")
-    return AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=settings.slack_api_url,
-        timeout=SLACK_TIMEOUT_S,
-        retry_handlers=[],
-    )
-
-
 async def run_bot_with_alerts(
     settings: BotSettings, together: TogetherSettings, *, host: str, port: int | None
 ) -> None:
@@ -74,7 +57,10 @@ async def run_bot_with_alerts(
     async with ClustersClient(together) as clusters:
         try:
             service = AlertService.open(
-                alerts, clusters, alert_web_client(settings), access=access_policy(settings)
+                alerts,
+                clusters,
+                build_web_client(settings, retries=False),
+                access=access_policy(settings),
             )
         except (sqlite3.Error, OSError) as exc:
             problem = (
