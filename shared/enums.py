@@ -26,9 +26,9 @@ class OpenEnum(StrEnum):
     @property
     def is_known(self) -> bool:
         """Whether the value is one the OpenAPI spec names."""
-        # By identity, not by name: an unknown value that happens to spell a member's name
-        # (status `READY` where the spec says `Ready`) makes a pseudo-member named `READY`.
-        return type(self).__members__.get(self._name_) is self
+        # By identity: pseudo-members are never registered in `_value2member_map_`, and an
+        # unknown value that spells a member's name (`READY` for `Ready`) must not pass.
+        return type(self)._value2member_map_.get(self._value_) is self
 
     @classmethod
     def known(cls) -> list[Self]:

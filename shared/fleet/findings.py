@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from shared.enums import ClusterPhase, RemediationState
 from shared.fleet.severity import is_running
-from shared.models import Cluster, GPUClusterGPUWorkerNode
+from shared.models import Cluster, ClusterPhaseTransition, GPUClusterGPUWorkerNode
 
 RESERVATION_WARNING = timedelta(hours=72)
 PREEMPTION_LOOKBACK = timedelta(hours=24)
@@ -73,7 +74,13 @@ class Finding:
 
 def node_is_running(node: GPUClusterGPUWorkerNode) -> bool:
     """Whether a worker node reports a running status (`Running`, `NODE_PHASE_RUNNING`, ...)."""
-    return node.status.strip().lower().removeprefix("node_phase_") in HEALTHY_NODE_STATUSES
+    return _status_is_running(node.status)
+
+
+@lru_cache(maxsize=256)
+def _status_is_running(status: str) -> bool:
+    # A fleet has a handful of distinct node statuses and tens of thousands of nodes.
+    return status.strip().lower().removeprefix("node_phase_") in HEALTHY_NODE_STATUSES
 
 
 def short_mode(mode: str) -> str:
@@ -142,19 +149,23 @@ def _control_plane(cluster: Cluster, now: datetime) -> Iterator[Finding]:
 def _tests_failed(cluster: Cluster, now: datetime) -> Iterator[Finding]:
     # Only failures since the cluster last became Ready count: an old failure that was fixed is
     # history, not a finding.
-    for transition in sorted(
-        cluster.phase_transitions, key=lambda t: t.transition_time, reverse=True
-    ):
+    last_ready: datetime | None = None
+    failed: ClusterPhaseTransition | None = None
+    for transition in cluster.phase_transitions:
         if transition.phase == ClusterPhase.READY:
-            return
-        if transition.phase in _TESTS_FAILED:
-            yield Finding(
-                FindingKind.TESTS_FAILED,
-                Level.CRITICAL,
-                _TESTS_FAILED[transition.phase],
-                at=transition.transition_time,
-            )
-            return
+            if last_ready is None or transition.transition_time > last_ready:
+                last_ready = transition.transition_time
+        elif transition.phase in _TESTS_FAILED and (
+            failed is None or transition.transition_time > failed.transition_time
+        ):
+            failed = transition
+    if failed is not None and (last_ready is None or failed.transition_time > last_ready):
+        yield Finding(
+            FindingKind.TESTS_FAILED,
+            Level.CRITICAL,
+            _TESTS_FAILED[failed.phase],
+            at=failed.transition_time,
+        )
 
 
 def _preemptible(cluster: Cluster, now: datetime) -> Iterator[Finding]:
