@@ -7,7 +7,10 @@ others still come back.
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -26,7 +29,8 @@ def parse_clusters(content: bytes) -> tuple[list[Cluster], list[InvalidCluster]]
         ResponseValidationError: the body is not JSON, or not an object with a `clusters` list.
     """
     try:
-        return GPUClusters.model_validate_json(content).clusters, []
+        with _collector_paused():
+            return GPUClusters.model_validate_json(content).clusters, []
     except ValidationError:
         pass  # some entry is bad, or the document itself is: find out below
     try:
@@ -43,6 +47,19 @@ def parse_clusters(content: bytes) -> tuple[list[Cluster], list[InvalidCluster]]
             f"Together's answer was not shaped like {expected} (got {_shape(document)})."
         )
     return parse_entries(document["clusters"])
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # Validation allocates ~90 objects per cluster and none of them is garbage, yet the cyclic
+    # collector would rescan them all, again and again: a third of a 1,000-cluster parse.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def parse_entries(entries: list[Any]) -> tuple[list[Cluster], list[InvalidCluster]]:
