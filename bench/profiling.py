@@ -19,10 +19,10 @@ def top_functions(action: Callable[[], object], count: int = 5) -> str:
         action()
     finally:
         profiler.disable()
-    return describe(profiler, count)
+    return _describe(profiler, count)
 
 
-def describe(profiler: cProfile.Profile, count: int = 5) -> str:
+def _describe(profiler: cProfile.Profile, count: int = 5) -> str:
     """`name (file:line) N ms; ...` for the functions with the most own time."""
     table: dict[Any, Any] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     # (file, line, function) -> (primitive calls, calls, own time, cumulative time, callers)

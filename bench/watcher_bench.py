@@ -6,9 +6,11 @@ Two parts, both against the simulator's `large:1000` in another process:
   of the alert engine (`shared.alerts.step`) with the state carried from poll to poll, as the
   watcher does. `time.process_time()`, so waiting on the network is not counted.
 - The real `clusters-bot` with alerts on (`CLUSTERS_ALERT_CHANNEL`, a poll every 5 s, state in a
-  temporary SQLite file, Slack faked in this process): its resident memory after the first poll
-  and at the end, sampled every second, while one cluster flips between Degraded and Ready so
-  incidents open, update and resolve. Its CPU time per poll comes from the same run.
+  temporary SQLite file, Slack faked in this process): its resident memory, sampled every
+  second after three polls of warm-up, while one cluster flips between Degraded and Ready so
+  incidents open, update and resolve. Each poll makes RSS swing by tens of MiB, so growth is
+  the median of the last minute against the median of the first. Its CPU time per poll comes
+  from the same run.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from shared.simulator.control_client import SimulatorControl
 from shared.timefmt import utcnow
 
 TITLE = "5. Watcher: CPU per poll of 1,000 clusters, and the bot's memory while polling every 5 s"
-GOALS = ["bot RSS grows <= 10 % while polling every 5 s (after 3 polls of warm-up)"]
+GOALS = ["bot RSS grows <= 10 % while polling every 5 s (last minute vs first, after warm-up)"]
 CLUSTERS = 1000
 GROWTH_TARGET = 0.10
 POLL_INTERVAL_S = 5
@@ -43,6 +45,7 @@ QUICK_WATCH_S = 10
 FULL_WATCH_S = 600
 FLIP_EVERY_S = 10
 WARM_UP_POLLS = 3
+WINDOW_SAMPLES = 60  # one RSS sample a second
 BOT_TOKEN = "xoxb-bench-token"
 ALERT_CHANNEL = "C0ALERTS"
 
@@ -55,7 +58,6 @@ class MemoryRun:
     rss_at_start: int = 0
     rss_after_first_poll: int = 0
     rss_after_warm_up: int = 0
-    rss_end: int = 0
     rss_max: int = 0
     polls: int = 0
     cpu_per_poll_s: float = 0.0
@@ -63,8 +65,22 @@ class MemoryRun:
     samples: list[int] = field(default_factory=list)
 
     @property
+    def window(self) -> int:
+        """Samples per comparison window: a minute, or a third of a shorter run."""
+        return max(1, min(WINDOW_SAMPLES, len(self.samples) // 3))
+
+    @property
+    def first_minute(self) -> float:
+        return statistics.median(self.samples[: self.window]) if self.samples else 0.0
+
+    @property
+    def last_minute(self) -> float:
+        return statistics.median(self.samples[-self.window :]) if self.samples else 0.0
+
+    @property
     def growth(self) -> float:
-        return (self.rss_end - self.rss_after_warm_up) / max(self.rss_after_warm_up, 1)
+        """Median RSS over the last minute against the first (each poll makes RSS swing)."""
+        return (self.last_minute - self.first_minute) / max(self.first_minute, 1.0)
 
 
 def run(quick: bool) -> Section:
@@ -84,9 +100,14 @@ def run(quick: bool) -> Section:
             return section
         memory = _watch_bot(sim, QUICK_WATCH_S if quick else FULL_WATCH_S)
     section.rows += _memory_rows(memory)
-    met = memory.growth <= GROWTH_TARGET if memory.polls >= 2 else None
     measured = f"{memory.growth:+.1%} over {memory.seconds / 60:.1f} min, {memory.polls} polls"
-    section.targets = [Target(GOALS[0], measured, met)]
+    if quick:
+        # A few polls cannot tell a leak from the allocator's high-water mark still settling.
+        section.targets = [
+            Target(GOALS[0], f"{measured}; too short to judge: run make bench", None)
+        ]
+    else:
+        section.targets = [Target(GOALS[0], measured, memory.growth <= GROWTH_TARGET)]
     section.notes.append(
         f"The issue asks for 10 minutes; this run watched {memory.seconds / 60:.1f} min."
         if memory.seconds < FULL_WATCH_S
@@ -168,7 +189,7 @@ def _watch_bot(sim: Simulator, seconds: float) -> MemoryRun:
             _wait_for(lambda: control.stats()["requests"] >= before_bot + 2, 60)
             memory.rss_after_first_poll = bot.memory_info().rss
             # Until a poll has parsed a new fleet while the last one is still held, the
-            # allocator's high-water mark is still rising: growth is judged after that.
+            # allocator's high-water mark is still rising: watching starts after that.
             _wait_for(lambda: control.stats()["requests"] >= before_bot + WARM_UP_POLLS + 1, 60)
             memory.rss_after_warm_up = bot.memory_info().rss
             first_requests = control.stats()["requests"]
@@ -182,8 +203,7 @@ def _watch_bot(sim: Simulator, seconds: float) -> MemoryRun:
                     flips += 1
                     status = "Degraded" if flips % 2 else "Ready"
                     control.set_cluster(flip_id, status=status)
-            memory.rss_end = bot.memory_info().rss
-            memory.rss_max = max(memory.samples, default=memory.rss_end)
+            memory.rss_max = max(memory.samples, default=bot.memory_info().rss)
             memory.polls = control.stats()["requests"] - first_requests
             memory.cpu_per_poll_s = (_cpu(bot) - cpu_start) / max(memory.polls, 1)
             memory.slack_posts = len(slack.calls_to("chat.postMessage"))
@@ -212,24 +232,32 @@ def _wait_for(predicate: Callable[[], bool], timeout_s: float) -> None:
 
 def _memory_rows(memory: MemoryRun) -> list[list[str]]:
     mib = 2**20
-    middle = statistics.median(memory.samples) / mib if memory.samples else 0.0
+    window = f"{memory.window} s"
     return [
         [
             "bot RSS when serving (before its first poll ended)",
             f"{memory.rss_at_start / mib:.1f} MiB",
         ],
         ["bot RSS after the first poll", f"{memory.rss_after_first_poll / mib:.1f} MiB"],
-        [
-            f"bot RSS after {WARM_UP_POLLS} polls (the baseline)",
-            f"{memory.rss_after_warm_up / mib:.1f} MiB",
-        ],
-        [f"bot RSS at the end ({memory.seconds:.0f} s later)", f"{memory.rss_end / mib:.1f} MiB"],
-        ["bot RSS median / max while watched", f"{middle:.1f} / {memory.rss_max / mib:.1f} MiB"],
-        ["growth vs the baseline", f"{memory.growth:+.1%}"],
-        ["polls while watched", str(memory.polls)],
+        [f"bot RSS after {WARM_UP_POLLS} polls", f"{memory.rss_after_warm_up / mib:.1f} MiB"],
+        [f"bot RSS median, first {window} watched", f"{memory.first_minute / mib:.1f} MiB"],
+        [f"bot RSS median, last {window} watched", f"{memory.last_minute / mib:.1f} MiB"],
+        ["growth (last vs first)", f"{memory.growth:+.1%}"],
+        ["bot RSS max while watched", f"{memory.rss_max / mib:.1f} MiB"],
+        ["bot RSS over time (MiB, evenly spaced samples)", _series(memory.samples)],
+        [f"polls while watched ({memory.seconds:.0f} s)", str(memory.polls)],
         ["bot CPU per poll (whole process)", f"{memory.cpu_per_poll_s * 1000:.0f} ms"],
         ["alerts posted to the fake Slack (chat.postMessage)", str(memory.slack_posts)],
     ]
+
+
+def _series(samples: list[int], points: int = 11) -> str:
+    """`points` samples spread evenly from the first to the last, in MiB: plateau or climb."""
+    if not samples:
+        return "-"
+    last = len(samples) - 1
+    indexes = dict.fromkeys(round(i * last / max(points - 1, 1)) for i in range(points))
+    return " ".join(f"{samples[i] / 2**20:.0f}" for i in indexes)
 
 
 def skipped(reason: str) -> Section:
