@@ -67,6 +67,7 @@ class _Fault:
     retry_after: int | None
     error: str | None
     remaining: int
+    until: float | None = None  # with a deadline, every call fails until then, whatever the count
 
 
 class FakeSlack:
@@ -215,13 +216,16 @@ class FakeSlack:
         retry_after: int | None = 1,
         error: str | None = None,
         count: int = 1,
+        for_s: float | None = None,
     ) -> None:
-        """Make the next `count` calls to `method` fail.
+        """Make the next `count` calls to `method` fail, or every call for `for_s` seconds.
 
         With `error`, they answer 200 `{"ok": false, "error": error}` (`channel_not_found`);
-        otherwise `status`: 429 carries `Retry-After: retry_after`, others a bare error.
+        otherwise `status`: 429 carries `Retry-After: retry_after`, others a bare error. Faults
+        apply in the order given; a timed one ends `for_s` after this call.
         """
-        fault = _Fault(status if error is None else 200, retry_after, error, count)
+        until = None if for_s is None else time.monotonic() + for_s
+        fault = _Fault(status if error is None else 200, retry_after, error, count, until)
         with self._lock:
             self._faults.setdefault(method, []).append(fault)
 
@@ -360,12 +364,14 @@ class FakeSlack:
 
     def _take_fault(self, method: str) -> _Fault | None:
         with self._lock:
-            queue = self._faults.get(method)
+            queue = self._faults.get(method) or []
+            while queue and queue[0].until is not None and time.monotonic() >= queue[0].until:
+                queue.pop(0)
             if not queue:
                 return None
             fault = queue[0]
             fault.remaining -= 1
-            if fault.remaining <= 0:
+            if fault.remaining <= 0 and fault.until is None:
                 queue.pop(0)
             return fault
 

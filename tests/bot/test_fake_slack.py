@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -125,6 +126,24 @@ async def test_scheduled_errors_answer_ok_false_for_count_calls_then_recover(
         assert caught.value.response["error"] == "channel_not_found"
     await web.chat_postMessage(channel="C1", text="x")
     assert len(slack.messages("C1")) == 1
+
+
+async def test_a_timed_outage_fails_every_call_until_it_ends_then_the_next_fault_applies(
+    slack: FakeSlack,
+) -> None:
+    slack.fail("chat.postMessage", status=429, retry_after=1, for_s=0.3)
+    slack.fail("chat.postMessage", status=500)
+    web = client(slack)
+    for _ in range(4):
+        with pytest.raises(SlackApiError) as caught:
+            await web.chat_postMessage(channel="C1", text="x")
+        assert caught.value.response.status_code == 429
+    await asyncio.sleep(0.35)
+    with pytest.raises(SlackApiError) as caught:
+        await web.chat_postMessage(channel="C1", text="x")
+    assert caught.value.response.status_code == 500
+    await web.chat_postMessage(channel="C1", text="through")
+    assert [m["text"] for m in slack.messages("C1")] == ["through"]
 
 
 async def test_a_500_is_answered_as_a_server_error(slack: FakeSlack) -> None:

@@ -59,6 +59,43 @@ def test_after_slack_answers_429_and_500_for_a_while_every_message_arrives_once(
     assert world.replies(a_parent)[0].startswith(f"• Node {a2} changed")
 
 
+def test_after_a_minute_of_slack_answering_429_then_500_every_message_arrives_once_in_order(
+    world: AlertWorld,
+) -> None:
+    cluster_id, (n1, n2, _) = world.add("train-d")
+    world.start_bot()
+    # The whole minute: 429s with Retry-After for 30 s, then 500s until the minute is up.
+    world.slack.fail("chat.postMessage", status=429, retry_after=5, for_s=30)
+    world.slack.fail("chat.postMessage", status=500, for_s=60)
+    world.slack.fail("chat.update", status=500, for_s=60)
+    outage_ends = time.monotonic() + 60
+
+    world.sim.set_cluster(cluster_id, **degrade(n1))
+    time.sleep(20)
+    world.sim.set_cluster(cluster_id, **fail_node(n2))
+    time.sleep(20)
+    world.sim.set_cluster(cluster_id, **recover(n1, n2))
+
+    def settled() -> bool:
+        parents = world.parents()
+        return len(parents) == 1 and (
+            "Resolved" in all_text(parents[0]["blocks"])
+            and any("Recovered" in r for r in world.replies(parents[0]))
+        )
+
+    world.wait(settled, timeout=180)
+    time.sleep(2)
+    calls = world.slack.calls_to("chat.postMessage")
+    assert all(not c.ok for c in calls if c.at < outage_ends - 1)
+    assert {c.status for c in calls if not c.ok} == {429, 500}
+    assert len(world.posts()) == 3  # the parent, the second node's failure, the recovery
+    (parent,) = world.parents()
+    replies = world.replies(parent)
+    assert len(replies) == 2
+    assert replies[0].startswith(f"• Node {n2} changed")
+    assert "Recovered" in replies[1]
+
+
 def test_a_long_together_outage_is_one_message_without_false_recoveries_then_its_end(
     world: AlertWorld,
 ) -> None:
