@@ -37,8 +37,8 @@ from shared.fleet import (
     Assessment,
     ClusterFilter,
     FilterOptions,
+    FleetJudge,
     assess,
-    assess_all,
     check_filter,
 )
 from shared.lookup import resolve_cluster
@@ -47,9 +47,6 @@ from shared.timefmt import utcnow
 
 # A list older than this was served from the cache, so a miss is worth one fresh look.
 _STALE_FOR_LOOKUP = timedelta(seconds=1)
-# Concurrent commands get the same list from the client; judging it once serves them all.
-_REASSESS_AFTER = timedelta(seconds=5)
-_ASSESSED_SCOPES = 32
 
 
 class Answers:
@@ -74,7 +71,8 @@ class Answers:
         self.access = access
         self.extra_commands = dict(extra_commands or {})
         self.clock = clock
-        self._assessed: dict[str | None, tuple[datetime, datetime, list[Assessment]]] = {}
+        # Concurrent commands get the same list from the client; judging it once serves them all.
+        self._judge = FleetJudge()
 
     async def command(self, text: str, who: Requester) -> Reply:
         """The reply to `/clusters <text>`; `reply.public` says whether to post it publicly."""
@@ -236,15 +234,8 @@ class Answers:
 
     def _assess(self, clusters: ClusterList) -> tuple[datetime, list[Assessment]]:
         """The fleet judged, reusing the judgement of the same fetch made moments ago."""
-        now = self.clock()
-        memo = self._assessed.get(clusters.project_id)
-        if memo is not None and memo[0] == clusters.fetched_at and now - memo[1] < _REASSESS_AFTER:
-            return memo[1], memo[2]
-        assessed = assess_all(clusters, now)
-        if len(self._assessed) >= _ASSESSED_SCOPES:
-            self._assessed.clear()
-        self._assessed[clusters.project_id] = (clusters.fetched_at, now, assessed)
-        return now, assessed
+        judged = self._judge.judge(clusters.project_id, clusters.fetched_at, clusters, self.clock())
+        return judged.now, judged.assessments
 
     async def _guarded(self, work: Awaitable[Reply], project: str | None) -> Reply:
         """Await `work`, turning refusals and Together's errors into replies."""

@@ -9,18 +9,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from shared.client import ClustersClient
-from shared.fleet import Assessment, FleetSummary, assess, assess_all, summarize
+from shared.fleet import Assessment, FleetJudge, FleetSummary, assess, summarize
 from shared.models import InvalidCluster
 from shared.settings import TogetherSettings
 from shared.timefmt import utcnow
-
-# Paging through a fleet asks for the same cached list several times in a few seconds: judging it
-# once serves every page (judging 1,000 clusters costs ~20 ms).
-_REJUDGE_AFTER = timedelta(seconds=5)
-_JUDGED_SCOPES = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +60,8 @@ class FleetSource:
         self._client = client
         self._users = 0
         self._now = now
-        self._judged: dict[str | None, tuple[datetime, Snapshot]] = {}
+        # Paging reads the same cached list several times in a few seconds: judge it once.
+        self._judge = FleetJudge()
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator[FleetSource]:
@@ -98,16 +94,8 @@ class FleetSource:
         """
         clusters = await self.client.list_clusters(project_id or None)
         now = self._now()
-        judged = self._judged.get(clusters.project_id)
-        if judged is not None:
-            fetched_at, snapshot = judged
-            if fetched_at == clusters.fetched_at and now - snapshot.now < _REJUDGE_AFTER:
-                return snapshot
-        snapshot = Snapshot(assess_all(clusters, now), list(clusters.invalid), now)
-        if len(self._judged) >= _JUDGED_SCOPES:
-            self._judged.clear()
-        self._judged[clusters.project_id] = (clusters.fetched_at, snapshot)
-        return snapshot
+        judged = self._judge.judge(clusters.project_id, clusters.fetched_at, clusters, now)
+        return Snapshot(judged.assessments, list(clusters.invalid), judged.now)
 
     async def cluster(self, ref: str, project_id: str | None = None) -> tuple[Assessment, datetime]:
         """The cluster `ref` names (id, name or unique name prefix), assessed now.

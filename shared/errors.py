@@ -55,7 +55,12 @@ class APIStatusError(TogetherError):
         body: the first few hundred characters of the body, for logs.
     """
 
-    hint = "Retrying will not help; check TOGETHER_BASE_URL and TOGETHER_PROJECT_ID."
+    @property
+    def hint(self) -> str:
+        """What to do about it; subclasses name the case, this covers the other statuses."""
+        if self.status_code == 408 or self.status_code >= 500:
+            return "Try again later."
+        return "Retrying will not help; check TOGETHER_BASE_URL and TOGETHER_PROJECT_ID."
 
     def __init__(
         self,
@@ -139,7 +144,7 @@ class RateLimitError(APIStatusError):
         return "Together is rate limiting us (429)"
 
     @property
-    def hint(self) -> str:  # type: ignore[override]
+    def hint(self) -> str:
         if self.retry_after_s is not None:
             return f"Retry in {max(1, round(self.retry_after_s))} s."
         return "Retry in a minute."

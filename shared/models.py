@@ -3,8 +3,8 @@
 Parsing is lenient where the live API is known to differ from the spec: enums are open
 (`shared.enums`), extra fields are ignored, and fields a gRPC gateway leaves out when they hold
 their zero value (empty lists, 0, false) default to that value. What a cluster cannot do without
-(`cluster_id`, `cluster_name`, `status`) stays required, so a cluster missing one is reported as
-invalid rather than shown half-empty.
+(`cluster_id`, `cluster_name`, `status`, `gpu_type`; a remediation's `mode`, `trigger`, `state`)
+stays required, so a cluster missing one is reported as invalid rather than shown half-empty.
 
 `kube_config` is a credential: a `SecretStr` left out of `repr`, `str` and every `model_dump`.
 """

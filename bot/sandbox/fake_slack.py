@@ -370,9 +370,10 @@ class FakeSlack:
             if not queue:
                 return None
             fault = queue[0]
-            fault.remaining -= 1
-            if fault.remaining <= 0 and fault.until is None:
-                queue.pop(0)
+            if fault.until is None:
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    queue.pop(0)
             return fault
 
     def _faulted(

@@ -15,6 +15,7 @@ from shared.fleet.findings import (
     node_is_running,
     short_mode,
 )
+from shared.fleet.judge import FleetJudge, Judgement
 from shared.fleet.severity import Severity, is_running, status_severity
 from shared.fleet.summary import FleetSummary, GpuTally, summarize
 
@@ -24,8 +25,10 @@ __all__ = [
     "FilterOptions",
     "Finding",
     "FindingKind",
+    "FleetJudge",
     "FleetSummary",
     "GpuTally",
+    "Judgement",
     "Level",
     "Severity",
     "assess",

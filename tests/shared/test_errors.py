@@ -65,6 +65,7 @@ def test_status_error_picks_the_most_specific_class(status: int, cls: type) -> N
         (503, "try again in a few minutes"),
         (418, "Retrying will not help"),
         (409, "Retrying will not help"),
+        (408, "Try again later."),
     ],
 )
 def test_each_status_error_says_what_to_do(status: int, advice: str) -> None:
