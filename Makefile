@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck pytest demo bench bench-quick clean
+.PHONY: install check test lint typecheck unit pytest demo bench bench-quick clean mutation
 
 install: $(STAMP)
 
@@ -22,13 +22,20 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The inner loop: every test that starts no process and no browser (tests/e2e and the tests
+# marked e2e or browser do).
+unit: install
+	$(BIN)/pytest -q -m "not e2e and not browser"
+
 pytest: install
 	$(BIN)/pytest -q
+
+check: lint typecheck unit
 
 test: lint typecheck pytest
 
 demo: install
-	$(BIN)/python -m bot.sandbox.demo
+	$(BIN)/python -m clusters_devkit.demo
 
 bench: install
 	$(UV) sync --frozen --group bench
@@ -42,3 +49,11 @@ bench-quick: install
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+
+# Mutation testing of the pure core against its unit tests (tests/mutation/). A few minutes, so
+# not part of `make test`. Starts afresh each time, so the scores are never from stale results.
+mutation: install
+	rm -rf mutants
+	@start=$$(date +%s); $(BIN)/mutmut run --max-children 2; code=$$?; \
+		echo "mutmut run took $$(( $$(date +%s) - start )) s"; exit $$code
+	$(BIN)/python tests/mutation/report.py

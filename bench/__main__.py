@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only parse,ack,render,mcp,watcher]`: run the benchmarks.
+"""`python -m bench [--quick] [--only parse,ack,render,mcp,watcher,delay]`: run the benchmarks.
 
 Prints a table and writes `bench/RESULTS.md` (`bench/RESULTS-quick.md` for a quick run). A
 benchmark whose component is missing or fails is reported as not measured, with the reason;
@@ -17,9 +17,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
-from bench import ack_bench, mcp_bench, parse_bench, render_bench, watcher_bench
-from bench.procs import stop_all
+from bench import (
+    ack_bench,
+    alert_delay_bench,
+    mcp_bench,
+    parse_bench,
+    render_bench,
+    watcher_bench,
+)
 from bench.report import Section, machine, markdown, terminal, write
+from clusters_devkit.rig import stop_all
 
 logger = logging.getLogger("bench")
 
@@ -31,6 +38,7 @@ BENCHMARKS: dict[str, tuple[Runner, Skipper]] = {
     "render": (render_bench.run, render_bench.skipped),
     "mcp": (mcp_bench.run, mcp_bench.skipped),
     "watcher": (watcher_bench.run, watcher_bench.skipped),
+    "delay": (alert_delay_bench.run, alert_delay_bench.skipped),
 }
 HERE = Path(__file__).resolve().parent
 

@@ -1,7 +1,8 @@
 """Benchmark 2: how fast the real `clusters-bot` acks bursts of signed `/clusters` commands.
 
 The bot runs in HTTP mode as a child process; upstream, the simulator (`large:1200`: 100
-clusters in each of 12 projects) in another; Slack is `bot.sandbox.FakeSlack` in this process,
+clusters in each of 12 projects) in another; Slack is `clusters_devkit.FakeSlack` in this process
+(all three wired by `clusters_devkit.world.World`),
 which records every response_url post with its arrival time. Each burst sends 1, 10 or 100
 signed requests at once and measures, per request, the time to the HTTP 200 (the ack) and to
 the response_url post (the answer).
@@ -18,26 +19,21 @@ requests on a small machine, which would swamp what is measured.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import importlib.util
-import secrets
-import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-from urllib.parse import urlencode
+from pathlib import Path
 
 import aiohttp
 
-from bench.procs import ChildProcess, Simulator, free_port, running, start_simulator
 from bench.report import Section, Target, not_measured
 from bench.stats import ms, percentile
+from clusters_devkit import FakeSlack
+from clusters_devkit.payloads import Person, sign, slash_command_body
+from clusters_devkit.world import TEAM, World
 from shared.simulator.control_client import SimulatorControl
-
-if TYPE_CHECKING:
-    from bot.sandbox import FakeSlack
 
 TITLE = "2. Slash-command ack: real clusters-bot in HTTP mode, bursts of signed /clusters"
 GOALS = ["p99 ack <= 250 ms at 100 concurrent", "one upstream request per burst"]
@@ -45,10 +41,9 @@ ACK_P99_TARGET_S = 0.250
 SCENARIO = "large:1200"
 PROJECTS = [f"proj-team-{n:02d}" for n in range(12)]
 WARM_UP_PROJECT = "bench-warm-up"  # matches no cluster
-BOT_TOKEN = "xoxb-bench-token"
-TEAM_ID = "T0BENCH"
 CHANNEL = "C0BENCH"
 USER = "U0BENCH"
+PERSON = Person(user_id=USER, user_name="bench", team_id=TEAM, team_domain="bench")
 SIZES = (1, 10, 100)
 SLOW_UPSTREAM_S = 2.0
 HTTP_TIMEOUT_S = 30.0
@@ -96,31 +91,11 @@ class Slash:
 
     async def command(self, text: str) -> Sent:
         response_url = self.slack.new_response_url(channel=CHANNEL, user=USER)
-        body = urlencode(
-            {
-                "token": "legacy-verification-token",
-                "team_id": TEAM_ID,
-                "team_domain": "bench",
-                "channel_id": CHANNEL,
-                "channel_name": "bench",
-                "user_id": USER,
-                "user_name": "bench",
-                "command": "/clusters",
-                "text": text,
-                "api_app_id": "A0BENCH",
-                "is_enterprise_install": "false",
-                "response_url": response_url,
-                "trigger_id": f"{secrets.randbelow(10**9)}.bench",
-            }
+        body = slash_command_body(
+            PERSON, text=text, channel_id=CHANNEL, channel_name="bench", response_url=response_url
         )
-        timestamp = str(int(time.time()))
-        digest = hmac.new(self.secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256)
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": f"v0={digest.hexdigest()}",
-        }
-        return await self._timed("POST", "/slack/events", body, headers, response_url)
+        signed = sign(body, signing_secret=self.secret)
+        return await self._timed("POST", "/slack/events", body, signed.headers, response_url)
 
     async def healthz(self) -> Sent:
         return await self._timed("GET", "/healthz", None, {}, "")
@@ -144,27 +119,22 @@ def run(quick: bool) -> Section:
     missing = _missing_bot()
     if missing:
         return skipped(missing)
-    from bot.sandbox import FakeSlack
-
     repeats = 1 if quick else 3
     plan = [(size, 0.0) for size in SIZES] * repeats
     if not quick:
         plan.append((SIZES[-1], SLOW_UPSTREAM_S))
     with (
-        start_simulator(SCENARIO) as sim,
-        FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM_ID) as slack,
+        tempfile.TemporaryDirectory(prefix="bench-ack-") as home,
+        World(Path(home), scenario=SCENARIO, simulator="process") as world,
     ):
-        secret = secrets.token_hex(16)
-        port = free_port()
-        with running(_bot_process(sim, slack.api_url, secret, port)) as bot:
-            base = f"http://127.0.0.1:{port}"
-            bot.wait_for_http(f"{base}/healthz")
-            bursts = asyncio.run(_bursts(base, sim, slack, secret, plan, repeats))
+        world.start_bot()
+        secret = world.secrets.signing_secret
+        bursts = asyncio.run(_bursts(world.bot_url, world.sim, world.slack, secret, plan, repeats))
     return _section(bursts)
 
 
 def _missing_bot() -> str | None:
-    for module in ("bot.__main__", "bot.sandbox"):
+    for module in ("bot.__main__", "clusters_devkit"):
         try:
             found = importlib.util.find_spec(module) is not None
         except ImportError:
@@ -174,28 +144,14 @@ def _missing_bot() -> str | None:
     return None
 
 
-def _bot_process(sim: Simulator, slack_api_url: str, secret: str, port: int) -> ChildProcess:
-    env = {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": secret,
-        "SLACK_API_URL": slack_api_url,
-        "TOGETHER_API_KEY": sim.api_key,
-        "TOGETHER_BASE_URL": sim.url,
-        "PORT": str(port),
-    }
-    argv = [sys.executable, "-m", "bot", "--host", "127.0.0.1"]
-    return ChildProcess("clusters-bot", argv, env)
-
-
 async def _bursts(
     base: str,
-    sim: Simulator,
+    control: SimulatorControl,
     slack: FakeSlack,
     secret: str,
     plan: list[tuple[int, float]],
     repeats: int,
 ) -> list[Burst]:
-    control = SimulatorControl(sim.root_url)
     projects = iter(PROJECTS)
     bursts = []
     connector = aiohttp.TCPConnector(limit=0)

@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 
-from bench.procs import Simulator, start_simulator
 from bench.report import Section, Target, not_measured
 from bench.stats import ms, percentile
+from clusters_devkit.sim_process import SimulatorProcess
 from shared.settings import TogetherSettings
 
 TITLE = "4. MCP output: list_clusters through mcp.Client(server) in memory, 1,000 clusters"
@@ -64,12 +64,12 @@ def run(quick: bool) -> Section:
         from mcp_server.server import create_server  # noqa: F401
     except ImportError as exc:
         return skipped(f"the MCP server is not available yet ({exc})")
-    with start_simulator(f"large:{CLUSTERS}") as sim:
+    with SimulatorProcess(f"large:{CLUSTERS}") as sim:
         pagings = asyncio.run(_page_all(sim, detailed_pages=5 if quick else None))
     return _section(pagings)
 
 
-async def _page_all(sim: Simulator, *, detailed_pages: int | None) -> list[Paging]:
+async def _page_all(sim: SimulatorProcess, *, detailed_pages: int | None) -> list[Paging]:
     from mcp import Client
 
     from mcp_server.server import create_server
@@ -104,7 +104,7 @@ async def _page_all(sim: Simulator, *, detailed_pages: int | None) -> list[Pagin
     return pagings
 
 
-async def _raw_sizes(sim: Simulator) -> dict[str, int]:
+async def _raw_sizes(sim: SimulatorProcess) -> dict[str, int]:
     """Characters of each cluster's JSON as the API sent it (compact), by id."""
     headers = {"Authorization": f"Bearer {sim.api_key}"}
     async with httpx.AsyncClient(timeout=60) as http:

@@ -24,10 +24,10 @@ from typing import Any
 
 import httpx
 
-from bench.procs import Simulator, start_simulator
 from bench.profiling import GcTimer, top_functions
 from bench.report import Section, Target, not_measured
 from bench.stats import spread
+from clusters_devkit.sim_process import SimulatorProcess
 from shared.client import ClustersClient
 from shared.parsing import parse_clusters
 from shared.settings import TogetherSettings
@@ -63,7 +63,7 @@ def run(quick: bool) -> Section:
     )
     ratios: dict[int, dict[str, list[float]]] = {}
     for size in SIZES:
-        with start_simulator(f"large:{size}") as sim:
+        with SimulatorProcess(f"large:{size}") as sim:
             row, ratios[size], profile = asyncio.run(
                 _measure_size(sim, repeats[size], profile=size == SIZES[-1])
             )
@@ -82,7 +82,7 @@ def run(quick: bool) -> Section:
 
 
 async def _measure_size(
-    sim: Simulator, repeats: int, *, profile: bool
+    sim: SimulatorProcess, repeats: int, *, profile: bool
 ) -> tuple[list[str], dict[str, list[float]], list[str]]:
     settings = TogetherSettings(
         api_key=sim.api_key, base_url=sim.url, timeout_s=TIMEOUT_S, max_attempts=1
@@ -219,7 +219,7 @@ async def _profile(ours: Fetch, floor: Fetch, body: bytes) -> list[str]:
     return notes
 
 
-def _sdk_client(sim: Simulator) -> Any:
+def _sdk_client(sim: SimulatorProcess) -> Any:
     """The official SDK's async client, or None when the bench group is not installed."""
     try:
         from together import AsyncTogether

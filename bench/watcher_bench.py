@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -28,12 +27,11 @@ from typing import Any
 
 import httpx
 
-from bench.procs import ChildProcess, Simulator, free_port, running, start_simulator
 from bench.report import Section, Target, not_measured
 from bench.stats import Spread, spread
+from clusters_devkit.world import World
 from shared.client import ClustersClient
 from shared.settings import TogetherSettings
-from shared.simulator.control_client import SimulatorControl
 from shared.timefmt import utcnow
 
 TITLE = "5. Watcher: CPU per poll of 1,000 clusters, and the bot's memory while polling every 5 s"
@@ -46,7 +44,6 @@ FULL_WATCH_S = 600
 FLIP_EVERY_S = 10
 WARM_UP_POLLS = 3
 WINDOW_SAMPLES = 60  # one RSS sample a second
-BOT_TOKEN = "xoxb-bench-token"
 ALERT_CHANNEL = "C0ALERTS"
 
 
@@ -86,8 +83,16 @@ class MemoryRun:
 def run(quick: bool) -> Section:
     """CPU per poll in process, then the bot's memory for `QUICK_WATCH_S` or `FULL_WATCH_S`."""
     section = Section(TITLE, columns=["measure", "value"])
-    with start_simulator(f"large:{CLUSTERS}") as sim:
-        fetch, engine, first = asyncio.run(_cpu_per_poll(sim, polls=2 if quick else 10))
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-watcher-") as home,
+        World(
+            Path(home),
+            scenario=f"large:{CLUSTERS}",
+            simulator="process",
+            alert_channel=ALERT_CHANNEL,
+        ) as world,
+    ):
+        fetch, engine, first = asyncio.run(_cpu_per_poll(world, polls=2 if quick else 10))
         section.rows += [
             ["CPU per poll: fetch + parse (in process)", fetch.format()],
             ["CPU per poll: alert engine step (steady)", engine.format()],
@@ -98,7 +103,7 @@ def run(quick: bool) -> Section:
             section.targets = [Target(GOALS[0], f"not measured: {reason}", None)]
             section.notes.append(f"Bot memory not measured: {reason}")
             return section
-        memory = _watch_bot(sim, QUICK_WATCH_S if quick else FULL_WATCH_S)
+        memory = _watch_bot(world, QUICK_WATCH_S if quick else FULL_WATCH_S)
     section.rows += _memory_rows(memory)
     measured = f"{memory.growth:+.1%} over {memory.seconds / 60:.1f} min, {memory.polls} polls"
     if quick:
@@ -118,10 +123,12 @@ def run(quick: bool) -> Section:
     return section
 
 
-async def _cpu_per_poll(sim: Simulator, polls: int) -> tuple[Spread, Spread, float]:
+async def _cpu_per_poll(world: World, polls: int) -> tuple[Spread, Spread, float]:
     from shared.alerts import AlertRules, PollSucceeded, WatchState, step
 
-    settings = TogetherSettings(api_key=sim.api_key, base_url=sim.url, timeout_s=60)
+    settings = TogetherSettings(
+        api_key=world.secrets.api_key, base_url=world.simulator_url, timeout_s=60
+    )
     rules = AlertRules()
     state = WatchState()
     fetch_cpu, step_cpu = [], []
@@ -147,7 +154,6 @@ def _bot_missing() -> str | None:
         import psutil  # noqa: F401
 
         import bot.alerts.watcher  # noqa: F401
-        from bot.sandbox import FakeSlack  # noqa: F401
     except ImportError as exc:
         return f"{exc.name or exc} is not available"
     if importlib.util.find_spec("bot.__main__") is None:
@@ -155,59 +161,39 @@ def _bot_missing() -> str | None:
     return None
 
 
-def _watch_bot(sim: Simulator, seconds: float) -> MemoryRun:
+def _watch_bot(world: World, seconds: float) -> MemoryRun:
     import psutil
 
-    from bot.sandbox import FakeSlack
-
-    control = SimulatorControl(sim.root_url)
-    flip_id = _a_ready_cluster(sim)
-    with (
-        FakeSlack(bot_token=BOT_TOKEN) as slack,
-        tempfile.TemporaryDirectory(prefix="bench-watcher-") as state_dir,
-    ):
-        port = free_port()
-        env = {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": "bench-signing-secret",
-            "SLACK_API_URL": slack.api_url,
-            "TOGETHER_API_KEY": sim.api_key,
-            "TOGETHER_BASE_URL": sim.url,
-            "PORT": str(port),
-            "CLUSTERS_ALERT_CHANNEL": ALERT_CHANNEL,
-            "CLUSTERS_POLL_INTERVAL_S": str(POLL_INTERVAL_S),
-            "CLUSTERS_STATE_DB": str(Path(state_dir) / "state.db"),
-        }
-        argv = [sys.executable, "-m", "bot", "--host", "127.0.0.1"]
-        process = ChildProcess("clusters-bot-watcher", argv, env)
-        before_bot = control.stats()["requests"]
-        with running(process):
-            process.wait_for_http(f"http://127.0.0.1:{port}/healthz")
-            bot = psutil.Process(process.pid)
-            memory = MemoryRun(seconds=seconds, rss_at_start=bot.memory_info().rss)
-            # Polls run one after the other: once the second has begun, the first is complete.
-            _wait_for(lambda: control.stats()["requests"] >= before_bot + 2, 60)
-            memory.rss_after_first_poll = bot.memory_info().rss
-            # Until a poll has parsed a new fleet while the last one is still held, the
-            # allocator's high-water mark is still rising: watching starts after that.
-            _wait_for(lambda: control.stats()["requests"] >= before_bot + WARM_UP_POLLS + 1, 60)
-            memory.rss_after_warm_up = bot.memory_info().rss
-            first_requests = control.stats()["requests"]
-            cpu_start = _cpu(bot)
-            started = time.monotonic()
-            flips = 0
-            while time.monotonic() - started < seconds:
-                time.sleep(1.0)
-                memory.samples.append(bot.memory_info().rss)
-                if (time.monotonic() - started) // FLIP_EVERY_S > flips:
-                    flips += 1
-                    status = "Degraded" if flips % 2 else "Ready"
-                    control.set_cluster(flip_id, status=status)
-            memory.rss_max = max(memory.samples, default=bot.memory_info().rss)
-            memory.polls = control.stats()["requests"] - first_requests
-            memory.cpu_per_poll_s = (_cpu(bot) - cpu_start) / max(memory.polls, 1)
-            memory.slack_posts = len(slack.calls_to("chat.postMessage"))
-            memory.seconds = time.monotonic() - started
+    control = world.sim
+    flip_id = _a_ready_cluster(world.simulator_url, world.secrets.api_key)
+    slack = world.slack
+    before_bot = control.stats()["requests"]
+    process = world.start_bot(world.bot_env(CLUSTERS_POLL_INTERVAL_S=str(POLL_INTERVAL_S)))
+    bot = psutil.Process(process.pid)
+    memory = MemoryRun(seconds=seconds, rss_at_start=bot.memory_info().rss)
+    # Polls run one after the other: once the second has begun, the first is complete.
+    _wait_for(lambda: control.stats()["requests"] >= before_bot + 2, 60)
+    memory.rss_after_first_poll = bot.memory_info().rss
+    # Until a poll has parsed a new fleet while the last one is still held, the
+    # allocator's high-water mark is still rising: watching starts after that.
+    _wait_for(lambda: control.stats()["requests"] >= before_bot + WARM_UP_POLLS + 1, 60)
+    memory.rss_after_warm_up = bot.memory_info().rss
+    first_requests = control.stats()["requests"]
+    cpu_start = _cpu(bot)
+    started = time.monotonic()
+    flips = 0
+    while time.monotonic() - started < seconds:
+        time.sleep(1.0)
+        memory.samples.append(bot.memory_info().rss)
+        if (time.monotonic() - started) // FLIP_EVERY_S > flips:
+            flips += 1
+            status = "Degraded" if flips % 2 else "Ready"
+            control.set_cluster(flip_id, status=status)
+    memory.rss_max = max(memory.samples, default=bot.memory_info().rss)
+    memory.polls = control.stats()["requests"] - first_requests
+    memory.cpu_per_poll_s = (_cpu(bot) - cpu_start) / max(memory.polls, 1)
+    memory.slack_posts = len(slack.calls_to("chat.postMessage"))
+    memory.seconds = time.monotonic() - started
     return memory
 
 
@@ -216,9 +202,9 @@ def _cpu(process: Any) -> float:
     return float(times.user + times.system)
 
 
-def _a_ready_cluster(sim: Simulator) -> str:
-    headers = {"Authorization": f"Bearer {sim.api_key}"}
-    body = httpx.get(f"{sim.url}/compute/clusters", headers=headers, timeout=60).json()
+def _a_ready_cluster(url: str, api_key: str) -> str:
+    headers = {"Authorization": f"Bearer {api_key}"}
+    body = httpx.get(f"{url}/compute/clusters", headers=headers, timeout=60).json()
     return str(next(c["cluster_id"] for c in body["clusters"] if c["status"] == "Ready"))
 
 

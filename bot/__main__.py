@@ -1,8 +1,7 @@
 """`clusters-bot` (`python -m bot`): the Slack app, in Socket Mode or HTTP mode.
 
 Reads the environment once, refuses in one line when something needed is missing, then runs
-`bot.alerts.wiring.run_bot_with_alerts`: the app (`bot.runner.run_bot`) with the alert watcher
-beside it.
+the app (`bot.runner.run_bot`) with its features beside it: alerts (`bot.alerts`).
 """
 
 from __future__ import annotations
@@ -15,16 +14,28 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from bot.alerts.wiring import run_bot_with_alerts
+from bot.alerts.settings import AlertSettings
+from bot.alerts.wiring import load_alert_settings, open_alerts
 from bot.app import BotConfigError
+from bot.runner import run_bot
 from bot.settings import BotSettings
+from shared.client import ClustersClient
+from shared.config_errors import settings_problems
 from shared.settings import TogetherSettings
 
 PROG = "clusters-bot"
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the bot; exit 2 with a one-line message when the configuration cannot work."""
+def main(
+    argv: Sequence[str] | None = None, *, alert_settings: type[AlertSettings] = AlertSettings
+) -> None:
+    """Run the bot; exit 2 with a one-line message when the configuration cannot work.
+
+    Args:
+        argv: the command line (default: `sys.argv[1:]`).
+        alert_settings: how `CLUSTERS_*` is read; whole-process tests pass a subclass that polls
+            faster than the 5 s minimum.
+    """
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -33,23 +44,49 @@ def main(argv: Sequence[str] | None = None) -> None:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Together request
     try:
         settings, together = load_settings()
-        asyncio.run(run_bot_with_alerts(settings, together, host=args.host, port=args.port))
+        alerts = load_alert_settings(alert_settings)
+        asyncio.run(serve(settings, together, alerts, host=args.host, port=args.port))
     except BotConfigError as exc:
         _refuse(str(exc))
     except KeyboardInterrupt:
         pass
 
 
-def load_settings() -> tuple[BotSettings, TogetherSettings]:
-    """Both settings objects from the environment, or the first problem as `BotConfigError`.
+async def serve(
+    settings: BotSettings,
+    together: TogetherSettings,
+    alert_settings: AlertSettings,
+    *,
+    host: str,
+    port: int | None,
+) -> None:
+    """The bot with its features, until SIGINT or SIGTERM.
 
     Raises:
-        BotConfigError: a variable is missing or malformed (its value is never repeated).
+        BotConfigError: a setting is wrong, Slack rejected the token, or the alert state file
+            cannot be opened while CLUSTERS_ALERT_CHANNEL is set.
+    """
+    async with (
+        ClustersClient(together) as clusters,
+        open_alerts(settings, alert_settings, clusters) as alerts,
+    ):
+        features = [alerts] if alerts is not None else []
+        await run_bot(
+            settings, together, clusters=clusters, features=features, host=host, port=port
+        )
+
+
+def load_settings() -> tuple[BotSettings, TogetherSettings]:
+    """Both settings objects from the environment, or their problems as `BotConfigError`.
+
+    Raises:
+        BotConfigError: variables are missing or malformed, one line each naming the variable
+            (a value is never repeated).
     """
     try:
         settings = BotSettings()
     except ValidationError as exc:
-        raise BotConfigError(_first_problem(exc, prefix="")) from None
+        raise BotConfigError("\n".join(settings_problems(exc, BotSettings))) from None
     if settings.slack_bot_token is None:
         raise BotConfigError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-).")
     if not settings.socket_mode and settings.slack_signing_secret is None:
@@ -60,20 +97,13 @@ def load_settings() -> tuple[BotSettings, TogetherSettings]:
     try:
         together = TogetherSettings(cache_ttl_s=settings.together_cache_ttl_s)
     except ValidationError as exc:
-        raise BotConfigError(_first_problem(exc, prefix="TOGETHER_")) from None
+        raise BotConfigError("\n".join(settings_problems(exc, TogetherSettings))) from None
     return settings, together
 
 
-def _first_problem(exc: ValidationError, *, prefix: str) -> str:
-    error = exc.errors()[0]
-    name = prefix + "_".join(str(part) for part in error["loc"]).upper()
-    if error["type"] == "missing":
-        return f"{name} is not set."
-    return f"{name} is invalid: {error['msg']}."
-
-
 def _refuse(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    for line in message.splitlines() or [message]:
+        print(f"{PROG}: {line}", file=sys.stderr)
     sys.exit(2)
 
 

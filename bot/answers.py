@@ -2,12 +2,13 @@
 
 The Slack-free middle of the bot. Listeners (`bot.listeners`) read payloads into a `Requester`
 and text or button state, call one method here, and send what it returns. Every error a user can
-cause or meet (a typo, a refusal, Together down) comes back as a `Reply`; only bugs raise.
+cause or meet (a typo, a refusal, Together down) comes back as a `SlackMessage`; only bugs raise.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +21,8 @@ from bot.commands import (
     Show,
     parse_command,
 )
-from bot.extension import CommandHandler, CommandRequest, Reply
+from bot.extension import CommandHandler, CommandRequest
+from bot.message import SlackMessage
 from bot.render.actions import ButtonState
 from bot.render.detail import DetailView, render_detail
 from bot.render.errors import (
@@ -74,7 +76,7 @@ class Answers:
         # Concurrent commands get the same list from the client; judging it once serves them all.
         self._judge = FleetJudge()
 
-    async def command(self, text: str, who: Requester) -> Reply:
+    async def command(self, text: str, who: Requester) -> SlackMessage:
         """The reply to `/clusters <text>`; `reply.public` says whether to post it publicly."""
         try:
             self.access.check(who)
@@ -102,10 +104,11 @@ class Answers:
             )
         else:
             reply = await self._guarded(self._overview(action, command.text, who), None)
-        reply.public = command.public
-        return reply
+        return replace(reply, public=command.public)
 
-    async def overview(self, state: ButtonState, who: Requester, *, fresh: bool = False) -> Reply:
+    async def overview(
+        self, state: ButtonState, who: Requester, *, fresh: bool = False
+    ) -> SlackMessage:
         """The overview a button asks for again (Refresh, Next, Previous, Back)."""
         try:
             self.access.check(who)
@@ -118,7 +121,9 @@ class Answers:
         overview = Overview(action.filter, action.project, state.page, action.maybe_meant)
         return await self._guarded(self._overview(overview, parsed.text, who, fresh=fresh), None)
 
-    async def detail(self, state: ButtonState, who: Requester, *, fresh: bool = False) -> Reply:
+    async def detail(
+        self, state: ButtonState, who: Requester, *, fresh: bool = False
+    ) -> SlackMessage:
         """The detail a Details or Refresh button asks for."""
         try:
             self.access.check(who)
@@ -169,7 +174,7 @@ class Answers:
 
     async def _overview(
         self, overview: Overview, query: str, who: Requester, *, fresh: bool = False
-    ) -> Reply:
+    ) -> SlackMessage:
         project = self.access.project_for(who, overview.project)
         clusters = await self.clusters.list_clusters(project, fresh=fresh)
         now, assessed = self._assess(clusters)
@@ -206,7 +211,7 @@ class Answers:
         query: str | None = None,
         page: int = 0,
         fresh: bool = False,
-    ) -> Reply:
+    ) -> SlackMessage:
         project = self.access.project_for(who, asked_project)
         clusters, cluster = await self._find(ref, project, fresh=fresh)
         now = self.clock()
@@ -237,7 +242,7 @@ class Answers:
         judged = self._judge.judge(clusters.project_id, clusters.fetched_at, clusters, self.clock())
         return judged.now, judged.assessments
 
-    async def _guarded(self, work: Awaitable[Reply], project: str | None) -> Reply:
+    async def _guarded(self, work: Awaitable[SlackMessage], project: str | None) -> SlackMessage:
         """Await `work`, turning refusals and Together's errors into replies."""
         try:
             reply = await work

@@ -32,7 +32,6 @@ FILTER_KEYS = {
     "name": "name",
     "project": "project",
 }
-SHORTCUTS = ("degraded", "attention")
 _SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 

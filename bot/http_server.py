@@ -1,8 +1,18 @@
 """HTTP mode: Slack POSTs commands, buttons and events to `/slack/events`; `/healthz` for probes.
 
 Bolt verifies each request's signature (unsigned, tampered or older than 5 minutes -> 401) and
-answers as soon as the listener acks. uvicorn serves the Starlette app; shutdown is driven by the
-caller's `stop` event, not by uvicorn's own signal handling, so features stop cleanly too.
+answers as soon as the listener acks. But Bolt reads and parses the whole body before it checks
+the signature, so the endpoint is guarded for clients that are not Slack:
+
+- a body over `max_body_bytes` (1 MiB; Slack's are a few kB) gets 413 before it is read, from
+  its `Content-Length` or while a chunked body streams in;
+- a body Bolt could not parse (not UTF-8, JSON that is not an object) gets 400, and a timestamp
+  or signature header that is not even well-formed gets 401, each with one WARNING line;
+- a connection that does not deliver a whole request in time is closed, and at most
+  `max_connections` are open (`bot.http_connections`).
+
+uvicorn serves the Starlette app; shutdown is driven by the caller's `stop` event, not by
+uvicorn's own signal handling, so features stop cleanly too.
 """
 
 from __future__ import annotations
@@ -11,29 +21,71 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import uvicorn
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.datastructures import Headers
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.app import BotConfigError
+from bot.http_connections import MAX_CONNECTIONS, REQUEST_TIMEOUT_S, GuardedH11Protocol
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1024 * 1024
+KEEP_ALIVE_S = 5
 logger = logging.getLogger(__name__)
 
 
-def create_http_app(app: AsyncApp) -> Starlette:
+@dataclass(frozen=True, slots=True)
+class HttpLimits:
+    """What the endpoint allows a client before it knows the client is Slack.
+
+    Attributes:
+        max_body_bytes: larger bodies get 413 without being read.
+        request_timeout_s: a connection must deliver a whole request (headers and body) this
+            long after it opened or after its previous response, else it is closed.
+        max_connections: beyond it, the connection that has waited longest for a request is
+            closed to make room.
+    """
+
+    max_body_bytes: int = MAX_BODY_BYTES
+    request_timeout_s: float = REQUEST_TIMEOUT_S
+    max_connections: int = MAX_CONNECTIONS
+
+
+class _Refused(Exception):
+    """A request refused before Bolt saw it; `reason` is logged and answered as plain text."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def create_http_app(app: AsyncApp, *, max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
     """The ASGI app serving `POST /slack/events` and `GET /healthz`."""
-    handler = AsyncSlackRequestHandler(app)
 
     async def events(request: Request) -> Response:
-        return await handler.handle(request)
+        try:
+            bolt_request = await _bolt_request(request, max_body_bytes)
+        except _Refused as refused:
+            client = request.client.host if request.client is not None else "unknown"
+            logger.warning(
+                "Refused a request from %s: %s (%d)", client, refused.reason, refused.status
+            )
+            # Closing the connection: the rest of an unread body is never read.
+            return PlainTextResponse(
+                refused.reason, status_code=refused.status, headers={"connection": "close"}
+            )
+        return to_starlette_response(await app.async_dispatch(bolt_request))
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"ok": True})
@@ -44,6 +96,56 @@ def create_http_app(app: AsyncApp) -> Starlette:
             Route(HEALTH_PATH, healthz, methods=["GET"]),
         ]
     )
+
+
+async def _bolt_request(request: Request, max_body_bytes: int) -> AsyncBoltRequest:
+    body = await _read_body(request, max_body_bytes)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refused(400, "the body is not UTF-8") from None
+    _check_signature_headers(request.headers)
+    headers: dict[str, str | Sequence[str]] = {}
+    for name in request.headers:
+        headers[name] = request.headers.getlist(name)
+    try:
+        # Bolt parses the body here, before any signature check: what it raises is our 400.
+        return AsyncBoltRequest(body=text, query=request.url.query, headers=headers)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+        raise _Refused(400, f"the body is not a Slack payload ({type(exc).__name__})") from None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    too_large = _Refused(413, f"the body is larger than {limit} bytes")
+    declared = request.headers.get("content-length")
+    if (
+        declared is not None
+        and declared.isdigit()
+        and (len(declared) > 18 or int(declared) > limit)
+    ):
+        raise too_large
+    body = bytearray()
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise too_large
+    except ClientDisconnect:
+        raise _Refused(400, "the client went away before sending the whole body") from None
+    return bytes(body)
+
+
+def _check_signature_headers(headers: Headers) -> None:
+    """Bolt's check raises on these (`int("1.5")`, `int()` of 5,000 digits, a non-ASCII
+    `compare_digest`); refuse them first."""
+    timestamp = headers.get("x-slack-request-timestamp")
+    if timestamp is not None and not (
+        timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12
+    ):
+        raise _Refused(401, "X-Slack-Request-Timestamp is not a whole number of seconds")
+    signature = headers.get("x-slack-signature")
+    if signature is not None and not signature.isascii():
+        raise _Refused(401, "X-Slack-Signature is not ASCII")
 
 
 class _Server(uvicorn.Server):
@@ -61,6 +163,7 @@ async def serve_http(
     port: int,
     stop: asyncio.Event,
     on_listening: Callable[[int], Awaitable[None]] | None = None,
+    limits: HttpLimits = HttpLimits(),  # frozen, so sharing it is safe
 ) -> None:
     """Serve `app` on `host:port` until `stop` is set.
 
@@ -70,15 +173,21 @@ async def serve_http(
         port: the port; 0 picks a free one (reported to `on_listening`).
         stop: set it to shut down gracefully.
         on_listening: awaited with the bound port once the server accepts connections.
+        limits: what a client may send and hold open (tests shorten the timeout).
 
     Raises:
         BotConfigError: the port could not be bound (in use, or not an address of this host).
     """
     sock = _listen(host, port)
     config = uvicorn.Config(
-        create_http_app(app),
+        create_http_app(app, max_body_bytes=limits.max_body_bytes),
         host=host,
         port=port,
+        http=GuardedH11Protocol.with_limits(
+            request_timeout_s=limits.request_timeout_s, max_connections=limits.max_connections
+        ),
+        ws="none",  # no websocket routes: an Upgrade is answered as plain HTTP
+        timeout_keep_alive=KEEP_ALIVE_S,
         log_level="warning",
         access_log=False,
         lifespan="off",

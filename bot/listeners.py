@@ -17,7 +17,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import APP_HOME, Requester, action_requester
 from bot.answers import Answers
-from bot.extension import DETAILS_ACTION, DETAILS_NEW_ACTION, Reply
+from bot.extension import DETAILS_ACTION, DETAILS_NEW_ACTION
+from bot.message import SlackMessage
 from bot.render.actions import (
     BACK_ACTION,
     DETAIL_REFRESH_ACTION,
@@ -34,7 +35,7 @@ from bot.render.errors import render_internal_error
 COMMAND = "/clusters"
 logger = logging.getLogger(__name__)
 
-ButtonAnswer = Callable[[Answers, ButtonState, Requester], Awaitable[Reply]]
+ButtonAnswer = Callable[[Answers, ButtonState, Requester], Awaitable[SlackMessage]]
 
 
 def register_listeners(app: AsyncApp, answers: Answers) -> None:
@@ -129,19 +130,19 @@ def _button_listener(
     return on_button
 
 
-async def _details(answers: Answers, state: ButtonState, who: Requester) -> Reply:
+async def _details(answers: Answers, state: ButtonState, who: Requester) -> SlackMessage:
     return await answers.detail(state, who)
 
 
-async def _details_fresh(answers: Answers, state: ButtonState, who: Requester) -> Reply:
+async def _details_fresh(answers: Answers, state: ButtonState, who: Requester) -> SlackMessage:
     return await answers.detail(state, who, fresh=True)
 
 
-async def _overview(answers: Answers, state: ButtonState, who: Requester) -> Reply:
+async def _overview(answers: Answers, state: ButtonState, who: Requester) -> SlackMessage:
     return await answers.overview(state, who)
 
 
-async def _overview_fresh(answers: Answers, state: ButtonState, who: Requester) -> Reply:
+async def _overview_fresh(answers: Answers, state: ButtonState, who: Requester) -> SlackMessage:
     return await answers.overview(state, who, fresh=True)
 
 
@@ -155,7 +156,7 @@ async def _publish_home(
         logger.exception("Publishing App Home for %s failed", who.user_id)
 
 
-async def _send(respond: AsyncRespond, reply: Reply, **options: Any) -> None:
+async def _send(respond: AsyncRespond, reply: SlackMessage, **options: Any) -> None:
     try:
         answer = await respond(text=reply.text, blocks=reply.blocks, **options)
     except Exception:

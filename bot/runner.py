@@ -1,17 +1,12 @@
 """Running the bot: check Slack, build the app, serve it, and run features beside it.
 
-    await run_bot(
-        settings,
-        together_settings,
-        extra_commands=alerts.commands,       # /clusters subscribe, ...
-        configure_app=[alerts.install],       # register alert_* action listeners
-        on_startup=[alerts.start],            # start the watcher
-        on_shutdown=[alerts.stop],
-    )
+    async with ClustersClient(together) as clusters, open_alerts(...) as alerts:
+        await run_bot(settings, together, clusters=clusters, features=[alerts])
 
-Startup hooks run in order after Slack accepted the token and before requests are served;
-shutdown hooks run in order once serving stops (SIGINT/SIGTERM or `stop`), even after a failure,
-and before the Together client closes.
+Each `bot.extension.Feature` adds its `/clusters` subcommands and registers its listeners before
+serving; features start in order after Slack accepted the token and before requests are served,
+and stop in reverse order once serving stops (SIGINT/SIGTERM or `stop`), even after a failure,
+and before the Together client this function built (if any) closes.
 """
 
 from __future__ import annotations
@@ -20,14 +15,13 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 
-from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import BotConfigError, build_web_client, create_app
-from bot.extension import CommandHandler
+from bot.extension import CommandHandler, Feature
 from bot.http_server import serve_http
 from bot.settings import BotSettings
 from bot.socket_mode import run_socket_mode
@@ -36,8 +30,6 @@ from shared.settings import TogetherSettings
 
 logger = logging.getLogger(__name__)
 
-Hook = Callable[[], Awaitable[None]]
-
 
 async def run_bot(
     settings: BotSettings,
@@ -45,10 +37,7 @@ async def run_bot(
     *,
     clusters: ClustersClient | None = None,
     web_client: AsyncWebClient | None = None,
-    extra_commands: Mapping[str, CommandHandler] | None = None,
-    configure_app: Sequence[Callable[[AsyncApp], None]] = (),
-    on_startup: Sequence[Hook] = (),
-    on_shutdown: Sequence[Hook] = (),
+    features: Sequence[Feature] = (),
     host: str = "0.0.0.0",
     port: int | None = None,
     stop: asyncio.Event | None = None,
@@ -60,16 +49,16 @@ async def run_bot(
         together: Together settings (a client is built from them unless `clusters` is given).
         clusters: a Together client to share with features; closed by its owner, not here.
         web_client: the Slack Web API client; default `build_web_client(settings)`.
-        extra_commands: `/clusters` subcommands added by features.
-        configure_app: called with the Bolt app before serving (to add listeners).
-        on_startup: awaited in order before serving.
-        on_shutdown: awaited in order after serving stops; a failing one is logged.
+        features: parts that run beside the app; they start in order before serving and stop
+            in reverse order after it (a failing `stop` is logged).
         host, port: HTTP mode's address (port default `settings.port`).
         stop: set it to stop; by default SIGINT and SIGTERM set it.
 
     Raises:
         BotConfigError: a setting is missing, or Slack rejected the bot token.
+        ValueError: two features add the same subcommand.
     """
+    extra_commands = _commands_of(features)
     web = web_client if web_client is not None else build_web_client(settings)
     await check_slack(web)
     stop = stop if stop is not None else asyncio.Event()
@@ -77,13 +66,12 @@ async def run_bot(
         if clusters is None:
             clusters = await stack.enter_async_context(ClustersClient(together))
         app = create_app(settings, clusters, web_client=web, extra_commands=extra_commands)
-        for configure in configure_app:
-            configure(app)
+        for feature in features:
+            feature.register(app)
         stack.enter_context(_stop_on_signals(stop))
-        for hook in reversed(on_shutdown):
-            stack.push_async_callback(_quietly, hook)
-        for hook in on_startup:
-            await hook()
+        for feature in features:
+            stack.push_async_callback(_stop_quietly, feature)
+            await feature.start()
         if settings.slack_app_token is not None:
             await run_socket_mode(
                 app,
@@ -118,11 +106,21 @@ async def check_slack(web: AsyncWebClient) -> None:
     logger.info("Signed in to Slack team %s as %s", answer.get("team_id"), answer.get("user"))
 
 
-async def _quietly(hook: Hook) -> None:
+def _commands_of(features: Sequence[Feature]) -> dict[str, CommandHandler]:
+    commands: dict[str, CommandHandler] = {}
+    for feature in features:
+        for word, handler in feature.commands().items():
+            if word in commands:
+                raise ValueError(f"Two features add the subcommand {word!r}")
+            commands[word] = handler
+    return commands
+
+
+async def _stop_quietly(feature: Feature) -> None:
     try:
-        await hook()
+        await feature.stop()
     except Exception:
-        logger.exception("A shutdown hook failed")
+        logger.exception("Stopping %s failed", type(feature).__name__)
 
 
 @contextlib.contextmanager

@@ -1,5 +1,14 @@
 """Socket Mode: the bot connects out to Slack over a websocket; no public URL needed.
 
+Starting: the app token is tried once with `apps.connections.open` before Bolt takes over, so a
+token Slack rejects stops the bot with one line (`BotConfigError`), as a rejected bot token
+does, instead of Bolt logging a traceback every 10 s forever. The URL Slack answered is handed
+to Bolt, so the first connection is still opened once.
+
+Stopping: Bolt's `connect()` retries until it succeeds and a websocket handshake may hang for
+minutes, so the connection, its retries and the serving are all raced against `stop`, and
+closing is bounded: SIGINT and SIGTERM stop the bot within seconds in every state.
+
 Socket Mode connections have been seen to stall silently after reconnects (python-slack-sdk
 #1701), so a watchdog checks the connection every `WATCH_INTERVAL_S` and forces a new one when
 it has been down for two checks in a row. HTTP mode remains the drop-in alternative.
@@ -8,15 +17,33 @@ it has been down for two checks in a row. HTTP mode remains the drop-in alternat
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
+import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.app import BotConfigError
+
 WATCH_INTERVAL_S = 30.0
+CLOSE_TIMEOUT_S = 3.0
+# Slack's answers to a token it will never accept; anything else (ratelimited, 5xx) may pass.
+REJECTED_TOKEN_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "not_allowed_token_type",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+    }
+)
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 async def run_socket_mode(
@@ -26,6 +53,7 @@ async def run_socket_mode(
     web_client: AsyncWebClient,
     stop: asyncio.Event,
     watch_interval_s: float = WATCH_INTERVAL_S,
+    close_timeout_s: float = CLOSE_TIMEOUT_S,
 ) -> None:
     """Connect `app` over Socket Mode and serve until `stop` is set.
 
@@ -33,23 +61,90 @@ async def run_socket_mode(
         app: the Bolt app.
         app_token: the `xapp-` token with `connections:write`.
         web_client: the Web API client (`apps.connections.open` goes through it).
-        stop: set it to disconnect and return.
+        stop: set it to disconnect and return, whether connected, connecting or retrying.
         watch_interval_s: how often the watchdog checks the connection.
+        close_timeout_s: how long closing the connection may take before it is abandoned.
 
     Raises:
-        slack_sdk.errors.SlackApiError: Slack refused the app token.
+        BotConfigError: Slack rejected the app token.
     """
+    checked = await _until_stopped(open_connection_url(web_client, app_token), stop)
+    if checked is None:
+        return
     handler = AsyncSocketModeHandler(app, app_token=app_token, web_client=web_client)
-    await handler.connect_async()  # type: ignore[no-untyped-call]  # Bolt leaves it untyped
-    logger.info("Connected to Slack over Socket Mode")
-    watchdog = asyncio.create_task(_watch(handler, watch_interval_s))
+    handler.client.wss_uri = checked.result()  # Bolt asks Slack again only if this is None
+    watchdog: asyncio.Task[None] | None = None
     try:
+        connecting = handler.connect_async()  # type: ignore[no-untyped-call]  # Bolt: untyped
+        if await _until_stopped(connecting, stop) is None:
+            logger.info("Stopped before the Socket Mode connection was open")
+            return
+        logger.info("Connected to Slack over Socket Mode")
+        watchdog = asyncio.create_task(_watch(handler, watch_interval_s))
         await stop.wait()
     finally:
-        watchdog.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watchdog
-        await handler.close_async()  # type: ignore[no-untyped-call]
+        if watchdog is not None:
+            watchdog.cancel()
+            await asyncio.wait({watchdog})
+        await _close(handler, close_timeout_s)
+
+
+async def open_connection_url(web_client: AsyncWebClient, app_token: str) -> str | None:
+    """Ask Slack for a Socket Mode URL with the app token, once.
+
+    Returns:
+        The websocket URL, or None when Slack could not answer now (Bolt then asks again).
+
+    Raises:
+        BotConfigError: Slack rejected the app token.
+    """
+    try:
+        answer = await web_client.apps_connections_open(app_token=app_token)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown error"))
+        if error in REJECTED_TOKEN_ERRORS:
+            raise BotConfigError(
+                f"Slack rejected SLACK_APP_TOKEN ({error}); create an app-level token with "
+                "the connections:write scope under Slack app settings > Basic Information > "
+                "App-Level Tokens."
+            ) from None
+        logger.warning("Slack did not open a Socket Mode connection (%s); retrying", error)
+        return None
+    except (TimeoutError, SlackClientError, aiohttp.ClientError, OSError) as exc:
+        logger.warning("Slack could not be reached for Socket Mode (%s); retrying", exc)
+        return None
+    url = answer.get("url")
+    return url if isinstance(url, str) and url else None
+
+
+async def _until_stopped(
+    work: Coroutine[Any, Any, T], stop: asyncio.Event
+) -> asyncio.Task[T] | None:
+    """Run `work` until it ends (its finished task) or `stop` is set first (None; cancelled).
+
+    Raises:
+        Exception: whatever `work` raised.
+    """
+    task = asyncio.create_task(work)
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task})
+    if task.cancelled():
+        return None
+    task.result()  # raises what `work` raised
+    return task
+
+
+async def _close(handler: AsyncSocketModeHandler, timeout_s: float) -> None:
+    try:
+        await asyncio.wait_for(handler.close_async(), timeout_s)  # type: ignore[no-untyped-call]
+    except TimeoutError:
+        logger.warning("Socket Mode did not close within %g s; leaving it", timeout_s)
 
 
 async def _watch(handler: AsyncSocketModeHandler, interval_s: float) -> None:

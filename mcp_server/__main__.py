@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from mcp_server.http_app import MCP_PATH, refusal, serve_http
 from mcp_server.server import create_server
 from mcp_server.settings import McpSettings
+from shared.config_errors import settings_problems
 from shared.settings import TogetherSettings
 
 
@@ -55,10 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if value is not None
     }
     try:
-        together = TogetherSettings()
-        mcp_settings = McpSettings(**overrides)
-    except ValidationError as exc:
-        print(f"clusters-mcp: {_settings_problem(exc)}", file=sys.stderr)
+        together, mcp_settings = load_settings(overrides)
+    except SettingsRefused as refused:
+        for line in refused.problems:
+            print(f"clusters-mcp: {line}", file=sys.stderr)
         return 2
     server = create_server(together, mcp_settings=mcp_settings)
     try:
@@ -78,16 +79,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _settings_problem(exc: ValidationError) -> str:
-    # Locations and messages only: the input values may be secrets.
-    parts = []
-    for error in exc.errors(include_input=False, include_url=False):
-        where = ".".join(str(part) for part in error["loc"])
-        if where == "api_key" and error["type"] == "missing":
-            parts.append("TOGETHER_API_KEY is not set (the Together API key, from api.together.ai)")
-        else:
-            parts.append(f"{where}: {error['msg']}")
-    return "; ".join(parts)
+class SettingsRefused(Exception):
+    """The environment (or a flag) does not make valid settings; one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def load_settings(overrides: dict[str, Any]) -> tuple[TogetherSettings, McpSettings]:
+    """Both settings objects from the environment, `overrides` (the flags) winning for `MCP_*`.
+
+    Raises:
+        SettingsRefused: every problem of both, each naming its environment variable.
+    """
+    problems: list[str] = []
+    together: TogetherSettings | None = None
+    mcp_settings: McpSettings | None = None
+    try:
+        together = TogetherSettings()
+    except ValidationError as exc:
+        problems += settings_problems(exc, TogetherSettings)
+    try:
+        mcp_settings = McpSettings(**overrides)
+    except ValidationError as exc:
+        problems += settings_problems(exc, McpSettings)
+    if together is None or mcp_settings is None:
+        raise SettingsRefused(problems)
+    return together, mcp_settings
 
 
 if __name__ == "__main__":

@@ -22,10 +22,10 @@ from shared.fleet import Assessment, ClusterFilter
 Format = Literal["concise", "detailed"]
 
 CHARS_PER_TOKEN = 4
-RESULT_TOKEN_BUDGET = 20_000
-# What the clusters of one page may take, in each of the text and the structured content; the
-# rest of the budget is for the fleet overview and the note, which are capped in size.
-PAGE_CHAR_BUDGET = 17_000 * CHARS_PER_TOKEN
+# What the clusters of one page may take, in each of the text and the structured content; a
+# result stays under 20,000 tokens with the fleet overview and the note, which are capped in size.
+PAGE_TOKEN_BUDGET = 17_000
+PAGE_CHAR_BUDGET = PAGE_TOKEN_BUDGET * CHARS_PER_TOKEN
 MAX_LIMIT: dict[Format, int] = {"concise": 100, "detailed": 20}
 
 KEY_NAME_CHARS = 64

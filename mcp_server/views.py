@@ -354,10 +354,3 @@ def _node_text(node: NodeView) -> str:
 def _event_text(event: EventView) -> str:
     message = f": {event.message}" if event.message else ""
     return f"{event.at} {event.node} {event.reason}{message}"
-
-
-def clusters_text(views: Sequence[ClusterBrief | ClusterDetail]) -> str:
-    """The clusters of a page, one line each (concise) or one block each (detailed)."""
-    blocks = [brief_text(v) if isinstance(v, ClusterBrief) else detail_text(v) for v in views]
-    separator = "\n" if all(isinstance(v, ClusterBrief) for v in views) else "\n\n"
-    return separator.join(blocks)

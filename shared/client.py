@@ -224,7 +224,7 @@ class ClustersClient:
                 self._parser, parse_clusters, response.content
             )
         except ResponseValidationError as exc:
-            raise ResponseValidationError(self._redact(exc.message)) from None
+            raise ResponseValidationError(self._redact(exc.summary)) from None
         for entry in invalid:
             logger.warning("Skipping a malformed cluster: %s", self._redact(entry.describe()))
         result = ClusterList(clusters, invalid=invalid, fetched_at=arrived, project_id=scope)
@@ -248,8 +248,7 @@ class ClustersClient:
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             reason = self._redact(f"{exc.__class__.__name__}: {exc}"[:_API_MESSAGE_CHARS])
             raise APIConnectionError(
-                f"Together could not be reached at {self._host} ({reason}). "
-                "Check TOGETHER_BASE_URL and the network."
+                f"Together could not be reached at {self._host} ({reason})."
             ) from exc
         if response.is_success:
             return response
@@ -270,7 +269,7 @@ class ClustersClient:
     def _timeout_message(self) -> str:
         return (
             f"Together did not answer in time ({self.settings.timeout_s:g} s per attempt, at "
-            f"{self._host}). Try again later, or raise TOGETHER_TIMEOUT_S."
+            f"{self._host})."
         )
 
     def _redact(self, text: str) -> str:

@@ -1,4 +1,4 @@
-"""Every error the library raises, in one tree.
+"""Every error the library raises, in one tree, each carrying the facts a front end words.
 
     TogetherError
     ├── APIConnectionError            could not reach Together (DNS, refused, reset)
@@ -15,52 +15,118 @@
     ├── AmbiguousClusterError         a name prefix matches several clusters; carries them
     └── SimulatorControlError         the simulator's control API refused a call (shared.simulator)
 
-Messages are written for the person reading them in Slack or in an agent's transcript: what
-failed and what to do. They never contain the API key or a cluster's kube_config.
+The meaning of an error is written here once, as facts: `summary` (what happened), `action`
+(what to do), `remedy` (who acts: wait, change the request, change the settings, the account's
+owner, or report it), `transient`, `retry_after_s`, and what Together `said` with its
+`request_id`. `str(exc)` joins them into sentences; the Slack and MCP front ends only format the
+same facts for their readers. No fact ever contains the API key or a cluster's kube_config.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from enum import StrEnum
+from typing import ClassVar
 
 BODY_EXCERPT_CHARS = 300
+SAID_CHARS = 200
+
+
+class Remedy(StrEnum):
+    """Who can make the error go away."""
+
+    WAIT = "wait"  # nothing is wrong on our side: the same request later may well work
+    REQUEST = "request"  # the asker changes what they asked for (a name, a project)
+    SETTINGS = "settings"  # whoever runs the program changes its settings
+    ACCOUNT = "account"  # whoever owns the Together account acts there
+    REPORT = "report"  # nobody can fix it from here: a bug, or the API changed
+
+
+def retry_wait(retry_after_s: float | None) -> str:
+    """When to try again, for people: `in 12 s` (at least 1 s), or `in a minute` when unknown."""
+    if retry_after_s is None or not math.isfinite(retry_after_s):
+        return "in a minute"
+    return f"in {max(1, round(retry_after_s))} s"
 
 
 class TogetherError(Exception):
-    """Base of every error raised by the library."""
+    """Base of every error raised by the library.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    Attributes:
+        summary: what happened, in sentences; may name a host or a cluster, never a secret.
+        action: what to do about it, addressed to whoever can.
+        remedy: who acts (`Remedy`); `transient` is `remedy is Remedy.WAIT`.
+        retry_after_s: how long Together asked us to wait, when it did.
+        said: what Together said in its error body (already redacted), if anything.
+        request_id: Together's request id, for support tickets.
+        names: cluster names to offer instead (the closest, or the candidates).
+        message: the whole text, as `str(exc)` shows it.
+    """
+
+    summary: str = "The request to Together failed."
+    action: str = "Try again once; if it keeps happening, tell whoever runs this."
+    remedy: Remedy = Remedy.REPORT
+    retry_after_s: float | None = None
+    said: str | None = None
+    request_id: str | None = None
+    names: tuple[str, ...] = ()
+
+    def __init__(self, summary: str | None = None) -> None:
+        if summary is not None:
+            self.summary = summary
+        self.message = self._compose()
+        super().__init__(self.message)
+
+    @property
+    def transient(self) -> bool:
+        """Whether the same request may well work later without anyone changing anything."""
+        return self.remedy is Remedy.WAIT
 
     def __str__(self) -> str:
         return self.message
+
+    def _compose(self) -> str:
+        text = self.summary
+        if self.said:
+            text += f" It said: {self.said[:SAID_CHARS]}."
+        text += f" {self.action}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
 
 
 class APIConnectionError(TogetherError):
     """Together could not be reached at all."""
 
+    summary = "Together could not be reached."
+    action = "Try again in a minute; if it keeps failing, check TOGETHER_BASE_URL and the network."
+    remedy = Remedy.WAIT
+
 
 class APITimeoutError(APIConnectionError):
     """Together did not answer in time."""
+
+    summary = "Together did not answer in time."
+    action = "Try again later, or raise TOGETHER_TIMEOUT_S."
 
 
 class APIStatusError(TogetherError):
     """Together answered with an HTTP error status.
 
+    Statuses without a class of their own are advised on by status: 408 and 5xx pass with
+    time, any other status will not.
+
     Attributes:
         status_code: the HTTP status.
-        api_message: the message Together put in the body, if any.
+        api_message: the message Together put in the body, if any (also `said`).
         request_id: Together's request id header, if any, for support tickets.
         body: the first few hundred characters of the body, for logs.
     """
 
-    @property
-    def hint(self) -> str:
-        """What to do about it; subclasses name the case, this covers the other statuses."""
-        if self.status_code == 408 or self.status_code >= 500:
-            return "Try again later."
-        return "Retrying will not help; check TOGETHER_BASE_URL and TOGETHER_PROJECT_ID."
+    headline: ClassVar[str] = "Together answered {status}."
+    action = "Retrying will not help; check TOGETHER_BASE_URL and TOGETHER_PROJECT_ID."
+    remedy = Remedy.SETTINGS
 
     def __init__(
         self,
@@ -72,61 +138,52 @@ class APIStatusError(TogetherError):
     ) -> None:
         self.status_code = status_code
         self.api_message = api_message
+        self.said = api_message
         self.request_id = request_id
         self.body = body[:BODY_EXCERPT_CHARS]
-        super().__init__(self._compose())
-
-    def _headline(self) -> str:
-        return f"Together answered {self.status_code}"
-
-    def _compose(self) -> str:
-        text = f"{self._headline()}."
-        if self.api_message:
-            text += f" It said: {self.api_message[:200]}."
-        text += f" {self.hint}"
-        if self.request_id:
-            text += f" (request id {self.request_id})"
-        return text
+        if type(self) is APIStatusError and (status_code == 408 or status_code >= 500):
+            self.action, self.remedy = "Try again later.", Remedy.WAIT
+        super().__init__(self.headline.format(status=status_code))
 
 
 class AuthenticationError(APIStatusError):
     """401: Together rejected the API key."""
 
-    hint = "Check TOGETHER_API_KEY."
-
-    def _headline(self) -> str:
-        return "Together rejected the API key (401)"
+    headline = "Together rejected the API key ({status})."
+    action = "Set TOGETHER_API_KEY to a valid key."
 
 
 class PaymentRequiredError(APIStatusError):
     """402: the Together account has run out of credits."""
 
-    hint = "Add credits to the Together account."
-
-    def _headline(self) -> str:
-        return "Together refused the request: payment required (402)"
+    headline = "Together refused the request: the account is out of credits ({status})."
+    action = "Add credits to the Together account."
+    remedy = Remedy.ACCOUNT
 
 
 class PermissionDeniedError(APIStatusError):
     """403: the key is valid but may not see what was asked."""
 
-    hint = "Check that the API key's user belongs to the project (TOGETHER_PROJECT_ID)."
-
-    def _headline(self) -> str:
-        return "Together denied access (403)"
+    headline = "Together denied access ({status}): the API key may not see this project."
+    action = (
+        "Ask for a project the key's user belongs to, or check TOGETHER_PROJECT_ID and the "
+        "key's project."
+    )
+    remedy = Remedy.REQUEST
 
 
 class NotFoundError(APIStatusError):
     """404: the endpoint or project does not exist."""
 
-    hint = "Check TOGETHER_BASE_URL and the project id."
-
-    def _headline(self) -> str:
-        return "Together answered 404 Not Found"
+    headline = "Together answered {status} Not Found: the project or the endpoint does not exist."
+    action = "Check the project id; if it is right, TOGETHER_BASE_URL is wrong."
 
 
 class RateLimitError(APIStatusError):
     """429: too many requests. `retry_after_s` is Together's advice, when it gave one."""
+
+    headline = "Together is rate limiting requests ({status})."
+    remedy = Remedy.WAIT
 
     def __init__(
         self,
@@ -138,54 +195,55 @@ class RateLimitError(APIStatusError):
         retry_after_s: float | None = None,
     ) -> None:
         self.retry_after_s = retry_after_s
+        self.action = f"Try again {retry_wait(retry_after_s)}."
         super().__init__(status_code, api_message, request_id=request_id, body=body)
-
-    def _headline(self) -> str:
-        return "Together is rate limiting us (429)"
-
-    @property
-    def hint(self) -> str:
-        if self.retry_after_s is not None:
-            return f"Retry in {max(1, round(self.retry_after_s))} s."
-        return "Retry in a minute."
 
 
 class ServerError(APIStatusError):
     """5xx: Together (or a proxy in front of it) failed."""
 
-    hint = "Together is not answering properly; try again in a few minutes."
-
-    def _headline(self) -> str:
-        return f"Together failed with {self.status_code}"
+    headline = "Together is not answering properly ({status})."
+    action = "Try again in a few minutes."
+    remedy = Remedy.WAIT
 
 
 class ResponseValidationError(TogetherError):
     """The response was not JSON, or not shaped like `{"clusters": [...]}`."""
 
+    summary = "Together's answer could not be read."
+
 
 class ClusterNotFoundError(TogetherError):
     """No cluster matched the reference. `suggestions` holds the closest names."""
 
+    remedy = Remedy.REQUEST
+
     def __init__(self, ref: str, suggestions: Sequence[str] = ()) -> None:
         self.ref = ref
         self.suggestions = list(suggestions)
+        self.names = tuple(self.suggestions)
         text = f"No cluster matches '{ref}'."
         if self.suggestions:
             text += " Closest: " + ", ".join(self.suggestions) + "."
+            self.action = "Use one of the closest names, or list the clusters to find the one."
+        else:
+            self.action = "List the clusters to find the right name."
         super().__init__(text)
 
 
 class AmbiguousClusterError(TogetherError):
     """Several clusters start with the reference. `candidates` holds their names."""
 
+    action = "Use the full name or id."
+    remedy = Remedy.REQUEST
+
     def __init__(self, ref: str, candidates: Sequence[str]) -> None:
         self.ref = ref
         self.candidates = list(candidates)
+        self.names = tuple(self.candidates)
         shown = ", ".join(self.candidates[:10])
         more = f" and {len(self.candidates) - 10} more" if len(self.candidates) > 10 else ""
-        super().__init__(
-            f"'{ref}' matches several clusters: {shown}{more}. Use the full name or id."
-        )
+        super().__init__(f"'{ref}' matches several clusters: {shown}{more}.")
 
 
 def status_error(

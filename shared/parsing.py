@@ -111,7 +111,7 @@ def _not_json(content: bytes, exc: ValueError) -> str:
         where = f" at character {exc.pos}" if isinstance(exc, json.JSONDecodeError) else ""
         return f"Together's answer was malformed or truncated JSON{where}."
     # Plain text or HTML from a proxy: its first words usually say what went wrong.
-    return f"Together's answer was not JSON ({exc.__class__.__name__}); it began: {head!r}"
+    return f"Together's answer was not JSON ({exc.__class__.__name__}); it began: {head!r}."
 
 
 def _describe(exc: ValidationError) -> list[str]:

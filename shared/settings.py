@@ -29,7 +29,7 @@ class TogetherSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TOGETHER_", extra="ignore")
 
-    api_key: SecretStr
+    api_key: SecretStr = Field(description="the Together API key, from api.together.ai")
     base_url: str = DEFAULT_BASE_URL
     project_id: str | None = None
     timeout_s: float = Field(default=10.0, gt=0)

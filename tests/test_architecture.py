@@ -1,5 +1,8 @@
 """Dependencies point one way: bot -> shared <- mcp_server, and the core of shared imports little.
 
+The developer's kit (`clusters_devkit`: fake Slack, demo, loopback rig) sits outside the product:
+it may use `shared` and Slack's limits from the bot, and nothing of the product imports it.
+
 Every `.py` file is parsed with `ast`, so an import hidden in a function or behind
 `if TYPE_CHECKING:` counts as much as one at the top.
 """
@@ -17,6 +20,9 @@ OURS = ("shared", "bot", "mcp_server")
 FRONT_ENDS = ("slack_bolt", "slack_sdk", "mcp", "bot", "mcp_server")
 # Fleet logic is pure: no network, files, clock or threads of its own.
 FLEET_IO = ("httpx", "asyncio", "anyio", "socket", "shared.client", "shared.simulator")
+DEVKIT = "clusters_devkit"
+# Its fake Slack refuses what Slack refuses, by the same table the bot's renderers are held to.
+DEVKIT_MAY_USE = ("bot.render.budgets",)
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:
@@ -77,6 +83,25 @@ def test_errors_and_models_import_nothing_of_ours_beyond_the_enums(
     path = ROOT / module
     ours = {m for m in imports_of(path) if is_within(m, OURS)}
     assert {m for m in ours if not is_within(m, allowed)} == set()
+
+
+@pytest.mark.parametrize("package", OURS)
+def test_the_product_never_imports_the_devkit(package: str) -> None:
+    assert list(violations(package, (DEVKIT,))) == []
+
+
+def test_the_devkit_uses_shared_and_only_the_slack_limits_of_the_bot() -> None:
+    found = [
+        line
+        for line in violations(DEVKIT, ("bot", "mcp_server", "tests", "bench"))
+        if not is_within(line.rpartition(" imports ")[2], DEVKIT_MAY_USE)
+    ]
+    assert found == []
+
+
+def test_the_devkits_one_allowance_is_a_real_import_of_it() -> None:
+    used = {m for path in (ROOT / DEVKIT).rglob("*.py") for m in imports_of(path)}
+    assert all(module in used for module in DEVKIT_MAY_USE), "drop an allowance nothing uses"
 
 
 def test_fleet_logic_does_no_io() -> None:

@@ -17,15 +17,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.access import AccessDenied, AccessPolicy, action_requester
-from bot.alerts.planner import INCIDENT_PREFIX
-from bot.alerts.queue import UPDATE, Outgoing
+from bot.alerts.model import MessageKind, Outgoing, ParentKey
 from bot.alerts.render import (
     SNOOZE_ACTION_PREFIX,
     SNOOZE_HOURS,
     incident_parent,
     snooze_confirmation,
 )
-from bot.alerts.store import AlertStore
+from bot.alerts.store import Store
 from shared.timefmt import utcnow
 
 logger = logging.getLogger(__name__)
@@ -45,7 +44,7 @@ class Snoozer:
 
     def __init__(
         self,
-        store: AlertStore,
+        store: Store,
         *,
         lock: asyncio.Lock,
         on_queued: Callable[[], None] = lambda: None,
@@ -58,9 +57,9 @@ class Snoozer:
 
     async def snooze(self, incident_id: str, hours: int, user_id: str) -> str:
         """Snooze an incident for `hours`; returns what to tell the person who asked."""
-        db, store = self.store.db, self.store
+        store = self.store
         async with self.lock:
-            incident = await db.call(store.incident, incident_id)
+            incident = await store.incident(incident_id)
             if incident is None:
                 return "That incident is not known to this bot (its state file may be new)."
             if not incident.is_open:
@@ -69,13 +68,13 @@ class Snoozer:
             until = now + timedelta(hours=hours)
             snoozed = incident.with_snooze(until, user_id)
             parent = incident_parent(snoozed, now)
-            threads = await db.call(store.threads_of, [incident_id])
+            key = ParentKey.incident(incident_id)
             updates = [
-                Outgoing(t.channel, UPDATE, t.parent_key, parent.text, parent.blocks)
-                for t in threads
-                if t.parent_key == INCIDENT_PREFIX + incident_id
+                Outgoing(t.channel, MessageKind.UPDATE, key, parent)
+                for t in await store.threads_of([incident_id])
+                if t.parent_key == key
             ]
-            await db.call(store.set_snooze, incident_id, until, user_id, updates)
+            await store.set_snooze(incident_id, until, user_id, updates)
         if updates:
             self.on_queued()
         return snooze_confirmation(snoozed, hours, until)

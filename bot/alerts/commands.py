@@ -12,9 +12,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.alerts.model import Posted, Subscription
 from bot.alerts.render import RESOLVED, SNOOZED, SUBSCRIBED, user_mention
-from bot.alerts.store import AlertStore, Posted, Subscription
-from bot.extension import CommandHandler, CommandRequest, Reply
+from bot.alerts.store import Store
+from bot.extension import CommandHandler, CommandRequest
+from bot.message import SlackMessage
 from bot.render.mrkdwn import code, context, esc, header, section
 from bot.render.style import severity_emoji, status_words
 from shared.fleet import assess
@@ -38,7 +40,7 @@ class AlertCommands:
 
     def __init__(
         self,
-        store: AlertStore,
+        store: Store,
         *,
         alert_channel: str | None,
         on_subscribe: Callable[[], None] = lambda: None,
@@ -57,49 +59,47 @@ class AlertCommands:
             "incidents": self.incidents,
         }
 
-    async def subscribe(self, request: CommandRequest) -> Reply:
+    async def subscribe(self, request: CommandRequest) -> SlackMessage:
         """`[project:ID]` · post cluster alerts in this channel (all projects, or one)"""
         try:
             project = _project_arg(request, "subscribe")
         except ValueError as exc:
-            return Reply(str(exc))
+            return SlackMessage(str(exc))
         if not _CHANNEL.match(request.channel_id):
-            return Reply("Alerts can only be subscribed from a channel or a direct message.")
-        db, store = self.store.db, self.store
-        added = await db.call(
-            store.subscribe, request.channel_id, project, request.user_id, self._now()
+            return SlackMessage("Alerts can only be subscribed from a channel or a direct message.")
+        added = await self.store.subscribe(
+            request.channel_id, project, request.user_id, self._now()
         )
         scope = f"project {code(project)}" if project else "all projects"
         if not added:
-            return Reply(f"This channel already gets alerts for {scope}.")
+            return SlackMessage(f"This channel already gets alerts for {scope}.")
         self.on_subscribe()
         text = (
             f"{SUBSCRIBED} {user_mention(request.user_id)} subscribed this channel to cluster "
             f"alerts for {scope}. `/clusters unsubscribe` stops them; the bot must be in the "
             "channel."
         )
-        return Reply(text, [section(text)], public=True)
+        return SlackMessage(text, [section(text)], public=True)
 
-    async def unsubscribe(self, request: CommandRequest) -> Reply:
+    async def unsubscribe(self, request: CommandRequest) -> SlackMessage:
         """`[project:ID]` · stop posting cluster alerts in this channel"""
         try:
             project = _project_arg(request, "unsubscribe", scoped=False)
         except ValueError as exc:
-            return Reply(str(exc))
-        db, store = self.store.db, self.store
-        removed = await db.call(store.unsubscribe, request.channel_id, project)
+            return SlackMessage(str(exc))
+        removed = await self.store.unsubscribe(request.channel_id, project)
         if not removed:
-            return Reply("This channel has no alert subscription to remove.")
+            return SlackMessage("This channel has no alert subscription to remove.")
         scope = f" for project {code(project)}" if project else ""
         text = (
             f"{SNOOZED} {user_mention(request.user_id)} unsubscribed this channel from cluster "
             f"alerts{scope}. Threads of incidents already posted here still get their updates."
         )
-        return Reply(text, [section(text)], public=True)
+        return SlackMessage(text, [section(text)], public=True)
 
-    async def subscriptions(self, request: CommandRequest) -> Reply:
+    async def subscriptions(self, request: CommandRequest) -> SlackMessage:
         """· which channels get cluster alerts"""
-        subscriptions = await self.store.db.call(self.store.subscriptions)
+        subscriptions = await self.store.subscriptions()
         lines = []
         if self.alert_channel:
             lines.append(f"• {_channel(self.alert_channel)}: everything (CLUSTERS_ALERT_CHANNEL)")
@@ -108,30 +108,33 @@ class AlertCommands:
             lines.append(f"• … and {len(subscriptions) - _MAX_LISTED} more")
         if not lines:
             text = "No channel gets cluster alerts yet. Run `/clusters subscribe` in one."
-            return Reply(text, [section(text)])
+            return SlackMessage(text, [section(text)])
         blocks: list[dict[str, Any]] = [header("Cluster alert subscriptions")]
         blocks += _sections(lines)
-        return Reply(f"{len(lines)} channel(s) get cluster alerts.", blocks, public=request.public)
+        return SlackMessage(
+            f"{len(lines)} channel(s) get cluster alerts.", blocks, public=request.public
+        )
 
-    async def incidents(self, request: CommandRequest) -> Reply:
+    async def incidents(self, request: CommandRequest) -> SlackMessage:
         """· open cluster incidents, with links to their alert messages"""
-        incidents = await self.store.db.call(self.store.open_incidents)
+        incidents = await self.store.open_incidents()
         if request.project_scope is not None:
             incidents = [i for i in incidents if i.cluster.project_id == request.project_scope]
         if not incidents:
             text = f"{RESOLVED} No open cluster incidents."
-            return Reply(text, [section(text)], public=request.public)
+            return SlackMessage(text, [section(text)], public=request.public)
         now = self._now()
         lines = []
-        for incident in incidents[:_MAX_LISTED]:
-            posted = await self.store.db.call(self.store.posted, incident.incident_id)
+        shown = incidents[:_MAX_LISTED]
+        posted = await self.store.posted([i.incident_id for i in shown])
+        for incident in shown:
             a = assess(incident.cluster, now)
             line = (
                 f"{severity_emoji(a.severity)} *{esc(incident.cluster.cluster_name, 150)}* "
                 f"{code(incident.cluster_id)} · {esc(status_words(incident.cluster.status), 60)} "
                 f"· open {humanize(incident.duration(now))}"
             )
-            link = _link(posted, request.channel_id)
+            link = _link(posted.get(incident.incident_id, []), request.channel_id)
             line += f" · <{link}|alert>" if link else " · not posted yet"
             if incident.is_snoozed(now) and incident.snoozed_until is not None:
                 line += f" · {SNOOZED} until {stamp(incident.snoozed_until)}"
@@ -140,7 +143,7 @@ class AlertCommands:
             lines.append(f"… and {len(incidents) - _MAX_LISTED} more")
         blocks = [header(f"{len(incidents)} open cluster incident(s)"), *_sections(lines)]
         names = ", ".join(i.cluster.cluster_name for i in incidents[:10])
-        return Reply(esc(f"{len(incidents)} open: {names}"), blocks, public=request.public)
+        return SlackMessage(esc(f"{len(incidents)} open: {names}"), blocks, public=request.public)
 
 
 def _project_arg(request: CommandRequest, word: str, *, scoped: bool = True) -> str | None:

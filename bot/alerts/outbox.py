@@ -7,8 +7,11 @@
   None of these drops a message or stops the sender; only an update whose parent message no
   longer exists is given up.
 - Order within a channel is strict: a reply never overtakes its parent.
-- A row is marked delivered in the same transaction that records Slack's `ts`. The only way to
-  send a message twice is for the process to die between Slack's answer and that commit.
+- Exactly once: a row is claimed (`sending`) just before it goes to Slack, carries metadata
+  naming it, and is marked delivered in the same transaction that records Slack's `ts`. A row
+  found still in flight (the process died between Slack's answer and that commit, or a request
+  timed out after it was sent) is looked for in the channel before it is sent again
+  (`bot.alerts.reconcile`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.alerts.queue import REPLY, UPDATE, OutboxQueue, OutboxRow
+from bot.alerts.model import MessageKind, OutboxRow
+from bot.alerts.reconcile import Reconciler, metadata_for
+from bot.alerts.store import OutboxStore
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +54,7 @@ class _Retry:
     after_s: float
     error: str
     backoff: bool = False
+    in_flight: bool = False  # Slack may have it all the same: look before sending again
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +71,7 @@ class SlackOutbox:
     """Sends queued alert messages; `run()` until `stop()`.
 
     Args:
-        queue: the outbox table.
+        queue: the outbox.
         client: the Slack Web API client (its own retry handlers should be off: this retries).
         pace_s: the least time between two messages to one channel.
         retry_later_s: the wait after a membership or auth error a person has to fix.
@@ -77,7 +83,7 @@ class SlackOutbox:
 
     def __init__(
         self,
-        queue: OutboxQueue,
+        queue: OutboxStore,
         client: AsyncWebClient,
         *,
         pace_s: float = 1.0,
@@ -99,6 +105,7 @@ class SlackOutbox:
         self._stopping = asyncio.Event()
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._last_sent: dict[str, float] = {}
+        self._reconciler = Reconciler(client)
 
     def notify(self) -> None:
         """Look for new messages now rather than at the next idle check."""
@@ -108,7 +115,7 @@ class SlackOutbox:
         """Start a sender for every channel with queued messages, until `stop()`."""
         while not self._stopping.is_set():
             try:
-                for channel in await self.queue.db.call(self.queue.pending_channels):
+                for channel in await self.queue.pending_channels():
                     worker = self._workers.get(channel)
                     if worker is None or worker.done():
                         self._workers[channel] = asyncio.create_task(
@@ -134,7 +141,7 @@ class SlackOutbox:
     async def _send_all(self, channel: str) -> None:
         while not self._stopping.is_set():
             try:
-                row = await self.queue.db.call(self.queue.next_pending, channel)
+                row = await self.queue.next_pending(channel)
                 if row is None:
                     return
                 wait = max(
@@ -144,11 +151,36 @@ class SlackOutbox:
                 if wait > 0:
                     await self._pause(wait)
                     continue
+                if row.in_flight and await self._already_delivered(row):
+                    continue
                 self._last_sent[channel] = time.monotonic()
+                await self.queue.claim(row)
                 await self._settle(row, await self._deliver(row))
             except Exception:
                 logger.exception("Alert sender for %s failed; it carries on", channel)
                 await self._pause(self.retry_later_s)
+
+    async def _already_delivered(self, row: OutboxRow) -> bool:
+        """Whether Slack has `row` already (then it is marked delivered), or cannot tell yet
+        (then the sender waits); False means: send it."""
+        try:
+            ts = await self._reconciler.delivered_ts(row)
+        except SlackApiError as exc:
+            retry = self._judge(row, exc)
+            await self._pause(retry.after_s if isinstance(retry, _Retry) else self.retry_later_s)
+            return True
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            await self._pause(self._backoff(row, f"{type(exc).__name__}: {exc}"[:200]).after_s)
+            return True
+        if ts is None:
+            return False
+        logger.info(
+            "An alert to %s cut off by a restart had reached Slack (ts %s); not sending it again",
+            row.channel,
+            ts,
+        )
+        await self._settle(row, _Sent(ts))
+        return True
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -160,17 +192,17 @@ class SlackOutbox:
                 # Slack has the message: recording that must not be skipped, or it goes twice.
                 while True:
                     try:
-                        await self.queue.db.call(self.queue.mark_delivered, row, ts)
+                        await self.queue.mark_delivered(row, ts)
                         return
                     except Exception:
                         logger.exception("Could not record a delivered alert; retrying")
                         await asyncio.sleep(1.0)
-            case _Retry(after_s=after_s, error=error, backoff=backoff):
+            case _Retry(after_s=after_s, error=error, backoff=backoff, in_flight=in_flight):
                 due = self._clock() + after_s
-                await self.queue.db.call(self.queue.defer, row, due, error, backoff=backoff)
+                await self.queue.defer(row, due, error, backoff=backoff, in_flight=in_flight)
             case _Drop(error=error):
                 logger.warning("Dropping an update of a message Slack no longer has: %s", error)
-                await self.queue.db.call(self.queue.drop, row, error)
+                await self.queue.drop(row, error)
 
     async def _deliver(self, row: OutboxRow) -> _Sent | _Retry | _Drop:
         try:
@@ -184,14 +216,14 @@ class SlackOutbox:
                     row.channel,
                 )
                 return await self._fallback(row)
-            if error == "thread_not_found" and row.kind == REPLY:
+            if error == "thread_not_found" and row.kind is MessageKind.REPLY:
                 logger.warning(
                     "An alert's thread is gone in %s; posting it on its own", row.channel
                 )
                 return await self._fallback(row, threaded=False)
             return self._judge(row, exc)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return self._backoff(row, f"{type(exc).__name__}: {exc}"[:200])
+            return self._backoff(row, f"{type(exc).__name__}: {exc}"[:200], sent=_maybe_sent(exc))
 
     async def _fallback(self, row: OutboxRow, *, threaded: bool = True) -> _Sent | _Retry | _Drop:
         try:
@@ -199,28 +231,31 @@ class SlackOutbox:
         except SlackApiError as exc:
             return self._judge(row, exc)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return self._backoff(row, f"{type(exc).__name__}: {exc}"[:200])
+            return self._backoff(row, f"{type(exc).__name__}: {exc}"[:200], sent=_maybe_sent(exc))
 
     async def _call(
         self, row: OutboxRow, *, with_blocks: bool, threaded: bool = True
     ) -> _Sent | _Drop:
-        if row.kind == UPDATE:
-            new_blocks = row.blocks if with_blocks else []  # [] clears the blocks Slack refused
+        if row.kind is MessageKind.UPDATE:
+            new_blocks = (
+                row.message.blocks if with_blocks else []
+            )  # [] clears the blocks Slack refused
             if row.parent_ts is None:
                 return _Drop("the parent message was never delivered")
             await self.client.chat_update(
-                channel=row.channel, ts=row.parent_ts, text=row.text, blocks=new_blocks
+                channel=row.channel, ts=row.parent_ts, text=row.message.text, blocks=new_blocks
             )
             return _Sent(row.parent_ts)
-        blocks = row.blocks if with_blocks else None
-        thread_ts = row.parent_ts if row.kind == REPLY and threaded else None
-        if row.kind == REPLY and row.parent_ts is None:
+        blocks = row.message.blocks if with_blocks else None
+        thread_ts = row.parent_ts if row.kind is MessageKind.REPLY and threaded else None
+        if row.kind is MessageKind.REPLY and row.parent_ts is None:
             logger.warning("An alert reply in %s has no parent; posting it on its own", row.channel)
         response = await self.client.chat_postMessage(
             channel=row.channel,
-            text=row.text,
+            text=row.message.text,
             blocks=blocks,
             thread_ts=thread_ts,
+            metadata=metadata_for(row),
             unfurl_links=False,
             unfurl_media=False,
         )
@@ -236,7 +271,7 @@ class SlackOutbox:
             return _Retry(after, "ratelimited")
         if status >= 500:
             return self._backoff(row, f"Slack answered {status}")
-        if error in _PARENT_GONE and row.kind == UPDATE:
+        if error in _PARENT_GONE and row.kind is MessageKind.UPDATE:
             return _Drop(error)
         if error in _MEMBERSHIP:
             logger.warning(
@@ -258,11 +293,17 @@ class SlackOutbox:
             return _Retry(self.retry_later_s, error)
         return self._backoff(row, f"Slack error {error}")
 
-    def _backoff(self, row: OutboxRow, error: str) -> _Retry:
+    def _backoff(self, row: OutboxRow, error: str, *, sent: bool = False) -> _Retry:
         base = min(self.max_backoff_s, self.backoff_base_s * 2.0 ** min(row.backoffs, 30))
         after = base * random.uniform(0.8, 1.0)
         logger.warning("Alert to %s failed (%s); retrying in %.1f s", row.channel, error, after)
-        return _Retry(after, error, backoff=True)
+        in_flight = sent and row.kind is not MessageKind.UPDATE
+        return _Retry(after, error, backoff=True, in_flight=in_flight)
+
+
+def _maybe_sent(exc: BaseException) -> bool:
+    """Whether Slack may have received the request: all but a failure to connect at all."""
+    return not isinstance(exc, aiohttp.ClientConnectorError | ConnectionRefusedError)
 
 
 def _error_code(exc: SlackApiError) -> str:

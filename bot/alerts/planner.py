@@ -13,9 +13,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.alerts.queue import POST, REPLY, UPDATE, Outgoing
+from bot.alerts.model import (
+    Known,
+    MessageKind,
+    Outgoing,
+    ParentKey,
+    ParentKind,
+    Subscription,
+    Thread,
+)
 from bot.alerts.render import (
-    Message,
     api_recovered,
     api_recovered_parent,
     api_unreachable,
@@ -27,7 +34,7 @@ from bot.alerts.render import (
     incident_reopened,
     incident_resolved,
 )
-from bot.alerts.store import Subscription, Thread
+from bot.message import SlackMessage
 from shared.alerts import (
     ApiRecovered,
     ApiUnreachable,
@@ -40,11 +47,9 @@ from shared.alerts import (
     IncidentResolved,
 )
 
-_Render = Callable[[bool], Message]  # a reply, given whether it goes under a grouped parent
+_Render = Callable[[bool], SlackMessage]  # a reply, given whether it goes under a grouped parent
 
-GROUP_PREFIX = "group:"
-INCIDENT_PREFIX = "incident:"
-OUTAGE_PREFIX = "outage:"
+POST, REPLY, UPDATE = MessageKind.POST, MessageKind.REPLY, MessageKind.UPDATE
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,34 +75,11 @@ class Destinations:
 
 
 @dataclass(slots=True)
-class Known:
-    """What the store already knows about the subjects of this poll's events.
-
-    Attributes:
-        threads: subject -> where it is shown.
-        groups: (group parent key, channel) -> the incidents it lists, as last stored.
-    """
-
-    threads: dict[str, list[Thread]] = field(default_factory=dict)
-    groups: dict[tuple[str, str], list[Incident]] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
 class Plan:
     """The new threads and the messages to queue, in the order they must be sent."""
 
     threads: list[Thread] = field(default_factory=list)
     messages: list[Outgoing] = field(default_factory=list)
-
-
-def group_keys(threads: dict[str, list[Thread]]) -> set[tuple[str, str]]:
-    """The grouped parents among `threads`, which the planner needs the members of."""
-    return {
-        (t.parent_key, t.channel)
-        for found in threads.values()
-        for t in found
-        if t.parent_key.startswith(GROUP_PREFIX)
-    }
 
 
 def plan(
@@ -127,7 +109,9 @@ class _Planner:
         self.now = now
         self.out = Plan()
         self.latest: dict[str, Incident] = {}
-        self.stale: dict[tuple[str, str], None] = {}  # parents to re-render, in first-seen order
+        self.stale: dict[
+            tuple[ParentKey, str], None
+        ] = {}  # parents to re-render, in first-seen order
         self.opening: dict[str, list[Incident]] = {}  # channel -> incidents needing a parent
 
     def run(self, events: Sequence[Event], flood_threshold: int) -> Plan:
@@ -135,13 +119,15 @@ class _Planner:
             self._event(event)
         for channel, incidents in self.opening.items():
             if len(incidents) > flood_threshold:
-                key = f"{GROUP_PREFIX}{incidents[0].incident_id}@{self.now.isoformat()}"
+                key = ParentKey(
+                    ParentKind.GROUP, f"{incidents[0].incident_id}@{self.now.isoformat()}"
+                )
                 self.out.threads += [Thread(i.incident_id, channel, key) for i in incidents]
                 self.known.groups[(key, channel)] = incidents
                 self._send(channel, POST, key, grouped_parent(incidents, self.now))
             else:
                 for incident in incidents:
-                    key = INCIDENT_PREFIX + incident.incident_id
+                    key = ParentKey.incident(incident.incident_id)
                     self.out.threads.append(Thread(incident.incident_id, channel, key))
                     self._send(channel, POST, key, incident_parent(incident, self.now))
         for key, channel in self.stale:
@@ -154,7 +140,7 @@ class _Planner:
                 self.latest[incident.incident_id] = incident
                 shown = self._threads(incident.incident_id)
                 for t in shown:
-                    grouped = t.parent_key.startswith(GROUP_PREFIX)
+                    grouped = t.parent_key.is_group
                     if after is not None:
                         self._reply(t, incident_reopened(incident, after, grouped=grouped))
                     self._mark_stale(t)
@@ -175,12 +161,12 @@ class _Planner:
                     incident, lambda g: incident_resolved(incident, self.now, grouped=g)
                 )
             case ClusterGone(cluster=memory, at=at):
-                key = f"gone:{memory.cluster_id}@{at.isoformat()}"
+                key = ParentKey(ParentKind.GONE, f"{memory.cluster_id}@{at.isoformat()}")
                 message = cluster_gone(memory.name, memory.cluster_id, memory.status)
                 for channel in self.destinations.for_project(memory.project_id):
                     self._send(channel, POST, key, message)
             case ApiUnreachable(alert_id=alert_id, since=since, error=error):
-                key = OUTAGE_PREFIX + alert_id
+                key = ParentKey(ParentKind.OUTAGE, alert_id)
                 message = api_unreachable(since, error, self.now)
                 for channel in self.destinations.everywhere():
                     self.out.threads.append(Thread(alert_id, channel, key))
@@ -195,7 +181,7 @@ class _Planner:
     def _follow_up(self, incident: Incident, render: _Render, *, refresh: bool = True) -> None:
         self.latest[incident.incident_id] = incident
         for t in self._threads(incident.incident_id):
-            self._reply(t, render(t.parent_key.startswith(GROUP_PREFIX)))
+            self._reply(t, render(t.parent_key.is_group))
             if refresh:
                 self._mark_stale(t)
 
@@ -205,14 +191,14 @@ class _Planner:
     def _mark_stale(self, t: Thread) -> None:
         self.stale[(t.parent_key, t.channel)] = None
 
-    def _parent(self, key: str, channel: str) -> Message:
-        if key.startswith(GROUP_PREFIX):
+    def _parent(self, key: ParentKey, channel: str) -> SlackMessage:
+        if key.is_group:
             members = self.known.groups.get((key, channel), [])
             return grouped_parent([self.latest.get(i.incident_id, i) for i in members], self.now)
-        return incident_parent(self.latest[key.removeprefix(INCIDENT_PREFIX)], self.now)
+        return incident_parent(self.latest[key.id], self.now)
 
-    def _reply(self, t: Thread, message: Message) -> None:
+    def _reply(self, t: Thread, message: SlackMessage) -> None:
         self._send(t.channel, REPLY, t.parent_key, message)
 
-    def _send(self, channel: str, kind: str, key: str, message: Message) -> None:
-        self.out.messages.append(Outgoing(channel, kind, key, message.text, message.blocks))
+    def _send(self, channel: str, kind: MessageKind, key: ParentKey, message: SlackMessage) -> None:
+        self.out.messages.append(Outgoing(channel, kind, key, message))

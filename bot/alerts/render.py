@@ -1,19 +1,19 @@
 """Alert messages as Block Kit: incident parents, thread replies, grouped and outage messages.
 
-Pure functions from alert state to `Message`s. Every string from the API goes through `esc` (or
-into a plain_text object); every message has a fallback `text` and stays within Slack's limits
-(checked by the tests with `bot.render.budgets`).
+Pure functions from alert state to `SlackMessage`s. Every string from the API goes through `esc`
+(or into a plain_text object); every message has a fallback `text` and stays within Slack's
+limits (checked by the tests with `bot.render.budgets`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.extension import DETAILS_NEW_ACTION
+from bot.message import SlackMessage
 from bot.render.mrkdwn import clip, code, context, esc, esc_block, fields_section, header, plain
 from bot.render.mrkdwn import section as text_section
 from bot.render.style import NODE_DOWN, severity_emoji, status_words
@@ -33,10 +33,6 @@ OUTAGE = ":warning:"
 GONE = ":wastebasket:"
 SNOOZED = ":no_bell:"
 SUBSCRIBED = ":bell:"
-ALERT_EMOJI = frozenset(
-    {RESOLVED, REMINDER, FLAPPING, FLOOD, OUTAGE, GONE, SNOOZED, SUBSCRIBED, NODE_DOWN}
-)
-"""Emoji shortcodes used here besides the severity ones, for the sandbox page."""
 
 _MAX_NODES = 12
 _MAX_FINDINGS = 8
@@ -51,15 +47,7 @@ _ACTIVE_REMEDIATIONS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """What `chat.postMessage` / `chat.update` send: fallback text and blocks."""
-
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-
-
-def incident_parent(incident: Incident, now: datetime) -> Message:
+def incident_parent(incident: Incident, now: datetime) -> SlackMessage:
     """The one message that stands for an incident: open (with snooze buttons) or resolved."""
     a = assess(incident.cluster, now)
     name = incident.cluster.cluster_name
@@ -79,17 +67,17 @@ def incident_parent(incident: Incident, now: datetime) -> Message:
         _what_is_wrong(incident, a)[:1] if incident.is_open else [_resolution_words(incident, now)]
     )
     text = f"{title.split(' ', 1)[1]} ({_where(a)})" + "".join(f": {s}" for s in summary)
-    return Message(clip(esc(text), 3000), blocks)
+    return SlackMessage(clip(esc(text), 3000), blocks)
 
 
-def incident_changed(incident: Incident, changes: Sequence[str], *, grouped: bool) -> Message:
+def incident_changed(incident: Incident, changes: Sequence[str], *, grouped: bool) -> SlackMessage:
     """A thread reply listing what changed in an open incident."""
     lead = f"*{esc(incident.cluster.cluster_name, 150)}*: " if grouped else ""
     body = lead + _fit([f"• {esc(change, 300)}" for change in changes], "changes")
-    return Message(clip(body, 3000), [text_section(body)])
+    return SlackMessage(clip(body, 3000), [text_section(body)])
 
 
-def incident_reminder(incident: Incident, open_for: timedelta, *, grouped: bool) -> Message:
+def incident_reminder(incident: Incident, open_for: timedelta, *, grouped: bool) -> SlackMessage:
     """A thread reply: still open after the reminder interval."""
     status = esc(status_words(incident.cluster.status))
     lead = f"*{esc(incident.cluster.cluster_name, 150)}* " if grouped else ""
@@ -97,17 +85,17 @@ def incident_reminder(incident: Incident, open_for: timedelta, *, grouped: bool)
     wrong = _what_is_wrong(incident, assess(incident.cluster, incident.last_notified_at))
     if wrong:
         body += "\n" + _bullets(wrong)
-    return Message(clip(body, 3000), [text_section(body)])
+    return SlackMessage(clip(body, 3000), [text_section(body)])
 
 
-def incident_resolved(incident: Incident, now: datetime, *, grouped: bool) -> Message:
+def incident_resolved(incident: Incident, now: datetime, *, grouped: bool) -> SlackMessage:
     """A thread reply: how it ended and after how long."""
     lead = f"*{esc(incident.cluster.cluster_name, 150)}*: " if grouped else ""
     body = f"{RESOLVED} {lead}{_resolution_words(incident, now)}."
-    return Message(body, [text_section(body)])
+    return SlackMessage(body, [text_section(body)])
 
 
-def incident_reopened(incident: Incident, after: timedelta, *, grouped: bool) -> Message:
+def incident_reopened(incident: Incident, after: timedelta, *, grouped: bool) -> SlackMessage:
     """A thread reply: bad again soon after recovering, so this thread carries on."""
     status = esc(status_words(incident.cluster.status))
     lead = f"*{esc(incident.cluster.cluster_name, 150)}* " if grouped else ""
@@ -115,10 +103,10 @@ def incident_reopened(incident: Incident, after: timedelta, *, grouped: bool) ->
         f"{FLAPPING} {lead}{status} again, {humanize(after)} after recovering (flapping). "
         "Following it in this thread."
     )
-    return Message(body, [text_section(body)])
+    return SlackMessage(body, [text_section(body)])
 
 
-def grouped_parent(incidents: Sequence[Incident], now: datetime) -> Message:
+def grouped_parent(incidents: Sequence[Incident], now: datetime) -> SlackMessage:
     """One message for many incidents that opened together, each with its own line and state."""
     still_open = sum(1 for i in incidents if i.is_open)
     title = f"{FLOOD} {len(incidents)} clusters went bad at once ({still_open} still open)"
@@ -142,10 +130,10 @@ def grouped_parent(incidents: Sequence[Incident], now: datetime) -> Message:
     )
     names = ", ".join(i.cluster.cluster_name for i in incidents[:10])
     more = f" and {len(incidents) - 10} more" if len(incidents) > 10 else ""
-    return Message(clip(esc(f"{title.split(' ', 1)[1]}: {names}{more}"), 3000), blocks)
+    return SlackMessage(clip(esc(f"{title.split(' ', 1)[1]}: {names}{more}"), 3000), blocks)
 
 
-def api_unreachable(since: datetime, error: str, now: datetime) -> Message:
+def api_unreachable(since: datetime, error: str, now: datetime) -> SlackMessage:
     """The outage parent: polls have failed for a while, nothing is known about the clusters."""
     title = f"{OUTAGE} Together API unreachable since {stamp(since)}"
     body = (
@@ -153,23 +141,23 @@ def api_unreachable(since: datetime, error: str, now: datetime) -> Message:
         f"> {esc_block(error, 1000)}\n"
         "Alerts are on hold: nothing opens or resolves until a poll succeeds again."
     )
-    return Message(esc(title.split(" ", 1)[1]), [header(title), text_section(body)])
+    return SlackMessage(esc(title.split(" ", 1)[1]), [header(title), text_section(body)])
 
 
-def api_recovered(since: datetime, down_for: timedelta) -> Message:
+def api_recovered(since: datetime, down_for: timedelta) -> SlackMessage:
     """The outage's end: a thread reply, and what its parent becomes."""
     body = (
         f"{RESOLVED} Together API reachable again after {humanize(down_for)} "
         f"(unreachable since {stamp(since)}). Alerts are current again."
     )
-    return Message(body, [text_section(body)])
+    return SlackMessage(body, [text_section(body)])
 
 
-def api_recovered_parent(since: datetime, down_for: timedelta) -> Message:
+def api_recovered_parent(since: datetime, down_for: timedelta) -> SlackMessage:
     """What the outage parent is updated to once polls succeed again."""
     title = f"{RESOLVED} Together API reachable again"
     body = f"Unreachable from {stamp(since)} for {humanize(down_for)}. Alerts are current again."
-    return Message(
+    return SlackMessage(
         esc(f"Together API reachable again after {humanize(down_for)}"),
         [
             header(title),
@@ -178,13 +166,13 @@ def api_recovered_parent(since: datetime, down_for: timedelta) -> Message:
     )
 
 
-def cluster_gone(name: str, cluster_id: str, last_status: str) -> Message:
+def cluster_gone(name: str, cluster_id: str, last_status: str) -> SlackMessage:
     """A cluster that left the API (rule `deleted`), with no incident to close."""
     body = (
         f"{GONE} *{esc(name, 150)}* {code(cluster_id)} is no longer listed by Together "
         f"(last seen {esc(last_status, 100)})."
     )
-    return Message(clip(body, 3000), [text_section(body)])
+    return SlackMessage(clip(body, 3000), [text_section(body)])
 
 
 def snooze_confirmation(incident: Incident, hours: int, until: datetime) -> str:

@@ -1,11 +1,15 @@
 """`AlertService`: the watcher, the outbox and the alert commands and buttons, tied together.
 
-    service = AlertService.open(settings, clusters_client, web_client)
+It is the alerts `bot.extension.Feature`; `bot.alerts.wiring.open_alerts` builds it on an opened
+store, and `bot.runner.run_bot` runs it:
+
+    service = AlertService(settings, clusters_client, web_client, store)
     create_app(..., extra_commands=service.commands())
     service.register(app)
     await service.start()
     ...
     await service.stop()
+    await store.close()  # the store belongs to whoever opened it
 
 The commands are always there (so a channel can subscribe); the watcher polls only while there
 is somewhere to post: `CLUSTERS_ALERT_CHANNEL` or at least one subscription.
@@ -26,9 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.access import AccessPolicy
 from bot.alerts.actions import Snoozer, register_snooze
 from bot.alerts.commands import AlertCommands
-from bot.alerts.database import Database
 from bot.alerts.outbox import SlackOutbox
-from bot.alerts.queue import OutboxQueue
 from bot.alerts.settings import AlertSettings
 from bot.alerts.store import AlertStore
 from bot.alerts.watcher import ClusterSource, Watcher
@@ -46,11 +48,12 @@ class AlertService:
         source: the Together client (shared with the bot).
         web_client: a Slack Web API client for sending alerts; the outbox does its own retries,
             so give it one without retry handlers (`build_web_client(settings, retries=False)`).
-        db: the opened state file.
+        store: the opened alert store (state and outbox); closed by whoever opened it.
         access: who may press the snooze buttons (the bot's allow-lists).
         now: the time now, aware UTC.
         pace_s: the least time between two messages to one channel.
         retry_later_s: the wait after an error a person must fix (bot not in the channel).
+        clock: wall-clock seconds for outbox times; the store's clock.
     """
 
     def __init__(
@@ -58,64 +61,39 @@ class AlertService:
         settings: AlertSettings,
         source: ClusterSource,
         web_client: AsyncWebClient,
-        db: Database,
+        store: AlertStore,
         *,
         access: AccessPolicy | None = None,
         now: Callable[[], datetime] = utcnow,
         pace_s: float = 1.0,
         retry_later_s: float = 60.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
-        self.db = db
-        self.store = AlertStore(db)
-        self.queue = OutboxQueue(db)
+        self.store = store
         self.outbox = SlackOutbox(
-            self.queue, web_client, pace_s=pace_s, retry_later_s=retry_later_s, clock=db.clock
+            store, web_client, pace_s=pace_s, retry_later_s=retry_later_s, clock=clock
         )
         self._lock = asyncio.Lock()
         self.watcher = Watcher(
             source,
-            self.store,
+            store,
             alert_channel=settings.alert_channel,
             rules=settings.rules(),
-            interval_s=settings.interval_s,
+            interval_s=settings.poll_interval_s,
             lock=self._lock,
             on_commit=self.outbox.notify,
             now=now,
         )
         self._commands = AlertCommands(
-            self.store,
+            store,
             alert_channel=settings.alert_channel,
             on_subscribe=self.watcher.wake,
             now=now,
         )
-        self.snoozer = Snoozer(self.store, lock=self._lock, on_queued=self.outbox.notify, now=now)
+        self.snoozer = Snoozer(store, lock=self._lock, on_queued=self.outbox.notify, now=now)
         self._access = access
         self._tasks: list[asyncio.Task[None]] = []
-
-    @classmethod
-    def open(
-        cls,
-        settings: AlertSettings,
-        source: ClusterSource,
-        web_client: AsyncWebClient,
-        *,
-        access: AccessPolicy | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> AlertService:
-        """Open the state file named by `settings` and build the service on it.
-
-        Raises:
-            sqlite3.Error: the state file is not a database or cannot be written.
-            OSError: its directory cannot be created.
-        """
-        return cls(
-            settings,
-            source,
-            web_client,
-            Database.open(settings.state_db, clock=clock),
-            access=access,
-        )
 
     def commands(self) -> dict[str, CommandHandler]:
         """The `/clusters` subcommands: subscribe, unsubscribe, subscriptions, incidents."""
@@ -130,9 +108,9 @@ class AlertService:
         where = self.settings.alert_channel or "subscribed channels only"
         logger.info(
             "Alerts on: polling every %g s, posting to %s, state in %s",
-            self.settings.interval_s,
+            self.settings.poll_interval_s,
             where,
-            self.db.path,
+            self.settings.state_db,
         )
         self._tasks = [
             asyncio.create_task(self.outbox.run(), name="alerts-outbox"),
@@ -140,7 +118,7 @@ class AlertService:
         ]
 
     async def stop(self) -> None:
-        """Stop polling, let messages being sent finish, and close the state file."""
+        """Stop polling, and let messages being sent finish (the store stays open)."""
         await self.watcher.stop()
         await self.outbox.stop()
         if self._tasks:
@@ -151,4 +129,3 @@ class AlertService:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
-        self.db.close()

@@ -10,7 +10,6 @@
 | `CLUSTERS_DEGRADED_FOR_S` | 0 | how long a condition must hold before it alerts |
 | `CLUSTERS_API_DOWN_ALERT_S` | 300 | failed polls for this long post "Together API unreachable" |
 | `CLUSTERS_STATE_DB` | `$XDG_STATE_HOME/together-clusters-ops/state.db` | the SQLite state file |
-| `CLUSTERS_TEST_POLL_INTERVAL_S` | unset | tests only: a poll interval below the minimum |
 """
 
 from __future__ import annotations
@@ -46,7 +45,6 @@ class AlertSettings(BaseSettings):
     degraded_for_s: float = Field(default=0.0, ge=0)
     api_down_alert_s: float = Field(default=300.0, ge=0)
     state_db: Path = Field(default_factory=default_state_db)
-    test_poll_interval_s: float | None = Field(default=None, gt=0)
 
     @field_validator("alert_channel", mode="before")
     @classmethod
@@ -69,11 +67,6 @@ class AlertSettings(BaseSettings):
     @property
     def triggers(self) -> frozenset[Trigger]:
         return parse_alert_on(self.alert_on)
-
-    @property
-    def interval_s(self) -> float:
-        """The poll interval in use: the test override if set, else `poll_interval_s`."""
-        return self.test_poll_interval_s or self.poll_interval_s
 
     def rules(self) -> AlertRules:
         """The engine's rules from these settings."""

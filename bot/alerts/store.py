@@ -1,244 +1,150 @@
-"""The alert state in SQLite: what the watcher knew, incidents, where they were posted, who
-subscribed, snoozes. The outbox itself is `bot.alerts.queue`; a poll's state and the messages it
-causes are committed together by `AlertStore.commit_poll`.
+"""What alerts need of their storage: `Store` (the state) and `OutboxStore` (delivery).
+
+One class implements both over one database; `bot.alerts.sqlite.SqliteStore` is the embedded
+default. Every method is a coroutine and every write is one transaction inside the
+implementation, so callers never hold a connection or a cursor:
+
+    watcher      subscriptions() -> load_state() -> known(subjects) -> commit_poll(...)
+    commands     subscribe, unsubscribe, subscriptions, open_incidents, posted
+    snoozes      incident, threads_of, set_snooze (the parent updates queued in the same commit)
+    sender       pending_channels -> next_pending -> claim -> mark_delivered | defer | drop
+
+An outbox row is `pending` until claimed, `sending` while its sender talks to Slack, then
+`delivered`, `superseded` (a newer update of the same parent made it moot) or `dropped` (an
+update of a parent Slack no longer has). A row found `sending` by `next_pending` was left in
+flight by a sender that stopped; it is offered again with `OutboxRow.in_flight` set.
+
+Errors: `StoreUnavailable` when the store cannot be opened; any other failure of a method is
+raised as the implementation's own error and leaves the store as it was before the call.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 
-from bot.alerts.database import Database, placeholders
-from bot.alerts.queue import Outgoing, enqueue_in
-from shared.alerts import ApiHealth, Incident, WatchState
-from shared.alerts.codec import (
-    dump_api,
-    dump_incident,
-    dump_memory,
-    load_api,
-    load_incident,
-    load_memory,
-)
-
-_INCIDENT_WITH_SNOOZE = (
-    "SELECT i.body, s.until, s.by_user FROM incidents i "
-    "LEFT JOIN snoozes s ON s.incident_id = i.incident_id "
-)
+from bot.alerts.model import Known, OutboxRow, Outgoing, Posted, Subscription, Thread
+from shared.alerts import Incident, WatchState
 
 
-@dataclass(frozen=True, slots=True)
-class Thread:
-    """Where a subject (an incident id or an outage id) is shown in one channel."""
-
-    subject: str
-    channel: str
-    parent_key: str
+class StoreUnavailable(Exception):
+    """The alert store cannot be opened (a file that is not a database, no permission, ...)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """A channel that receives alerts; `project` None means every project."""
+class Store(Protocol):
+    """The alert state: the watcher's memory, incidents, threads, subscriptions, snoozes."""
 
-    channel: str
-    project: str | None
-    created_by: str
-    created_at: str
+    async def subscriptions(self) -> list[Subscription]:
+        """Every subscription, by channel then project."""
+        ...
 
+    async def subscribe(
+        self, channel: str, project: str | None, by_user: str, at: datetime
+    ) -> bool:
+        """Subscribe `channel` (to one project, or all); False when it already was."""
+        ...
 
-@dataclass(frozen=True, slots=True)
-class Posted:
-    """A subject's parent message in one channel; `ts` is None until Slack has it."""
+    async def unsubscribe(self, channel: str, project: str | None = None) -> int:
+        """Remove `channel`'s subscription to `project`, or all of them; returns how many."""
+        ...
 
-    channel: str
-    ts: str | None
+    async def load_state(self, last: WatchState | None = None) -> WatchState:
+        """The watcher's state with the current snoozes applied to its incidents.
 
-
-class AlertStore:
-    """Reads and writes everything but the outbox's delivery bookkeeping."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._written: dict[str, str] = {}  # cluster_id -> body last written, to skip rewrites
-
-    # The engine's state -------------------------------------------------------------------
-
-    def load_state(self) -> WatchState:
-        """The state the watcher left, with current snoozes applied.
+        Args:
+            last: the state this process last committed; None reads the stored one.
 
         Raises:
-            ValueError: a row is not in the shape this version writes.
+            ValueError: a stored row is not in the shape this version writes.
         """
-        clusters = {}
-        for row in self.db.query("SELECT cluster_id, body FROM clusters"):
-            clusters[row["cluster_id"]] = load_memory(json.loads(row["body"]))
-            self._written[row["cluster_id"]] = row["body"]
-        incidents = {}
-        for row in self.db.query("SELECT body FROM incidents WHERE in_state = 1"):
-            incident = load_incident(json.loads(row["body"]))
-            incidents[incident.cluster_id] = incident
-        meta = {row["key"]: row["value"] for row in self.db.query("SELECT key, value FROM meta")}
-        api = load_api(json.loads(meta["api"])) if "api" in meta else ApiHealth()
-        state = WatchState(clusters, incidents, api, int(meta.get("sequence", "0")))
-        return self.with_snoozes(state)
+        ...
 
-    def with_snoozes(self, state: WatchState) -> WatchState:
-        """`state` with the snoozes the Slack listeners recorded applied to its incidents."""
-        snoozes = {
-            row["incident_id"]: (datetime.fromisoformat(row["until"]), row["by_user"])
-            for row in self.db.query("SELECT incident_id, until, by_user FROM snoozes")
-        }
-        incidents = {
-            cluster_id: incident.with_snooze(*snoozes.get(incident.incident_id, (None, None)))
-            for cluster_id, incident in state.incidents.items()
-        }
-        return WatchState(state.clusters, incidents, state.api, state.sequence)
+    async def known(self, subjects: Sequence[str]) -> Known:
+        """Where each of `subjects` is shown, and the members of the grouped parents among them:
+        everything the planner needs from storage, in one read."""
+        ...
 
-    def commit_poll(
-        self, state: WatchState, threads: Iterable[Thread], messages: Iterable[Outgoing]
+    async def commit_poll(
+        self, state: WatchState, threads: Sequence[Thread], messages: Sequence[Outgoing]
     ) -> None:
-        """Record the state after a poll, the new threads and the messages, in one transaction."""
-        followed = {i.incident_id: i for i in state.incidents.values()}
-        bodies = {cid: json.dumps(dump_memory(m)) for cid, m in state.clusters.items()}
-        with self.db.transaction() as db:
-            for cluster_id in set(self._written) - set(bodies):
-                db.execute("DELETE FROM clusters WHERE cluster_id = ?", (cluster_id,))
-            for cluster_id, body in bodies.items():
-                if self._written.get(cluster_id) != body:
-                    db.execute(
-                        "INSERT OR REPLACE INTO clusters (cluster_id, body) VALUES (?, ?)",
-                        (cluster_id, body),
-                    )
-            db.execute(
-                "UPDATE incidents SET in_state = 0 WHERE in_state = 1 "
-                f"AND incident_id NOT IN ({placeholders(followed)})",
-                tuple(followed),
-            )
-            for incident in followed.values():
-                _write_incident(db, incident)
-            db.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('api', ?), ('sequence', ?)",
-                (json.dumps(dump_api(state.api)), str(state.sequence)),
-            )
-            db.executemany(
-                "INSERT OR REPLACE INTO threads (subject, channel, parent_key) VALUES (?, ?, ?)",
-                [(t.subject, t.channel, t.parent_key) for t in threads],
-            )
-            enqueue_in(db, messages, self.db.clock())
-        self._written = bodies
+        """Record a poll's state, its new threads and its messages, in one transaction."""
+        ...
 
-    # Incidents and where they were posted -------------------------------------------------
-
-    def incident(self, incident_id: str) -> Incident | None:
+    async def incident(self, incident_id: str) -> Incident | None:
         """One incident (open or not) with its snooze, or None."""
-        found = self.incidents([incident_id])
-        return found[0] if found else None
+        ...
 
-    def incidents(self, incident_ids: Iterable[str]) -> list[Incident]:
-        """The incidents with these ids that exist, with their snoozes."""
-        ids = list(incident_ids)
-        rows = self.db.query(
-            _INCIDENT_WITH_SNOOZE + f"WHERE i.incident_id IN ({placeholders(ids)})", ids
-        )
-        return [_incident_of(row) for row in rows]
-
-    def open_incidents(self) -> list[Incident]:
+    async def open_incidents(self) -> list[Incident]:
         """Every open incident, oldest first, with snoozes."""
-        rows = self.db.query(_INCIDENT_WITH_SNOOZE + "WHERE i.is_open = 1 ORDER BY i.opened_at")
-        return [_incident_of(row) for row in rows]
+        ...
 
-    def threads_of(self, subjects: Iterable[str]) -> list[Thread]:
+    async def threads_of(self, subjects: Sequence[str]) -> list[Thread]:
         """Where each of `subjects` is shown, in the order they were first posted."""
-        ids = list(subjects)
-        rows = self.db.query(
-            "SELECT subject, channel, parent_key FROM threads "
-            f"WHERE subject IN ({placeholders(ids)}) ORDER BY rowid",
-            ids,
-        )
-        return [Thread(row["subject"], row["channel"], row["parent_key"]) for row in rows]
+        ...
 
-    def subjects_under(self, parent_key: str, channel: str) -> list[str]:
-        """The subjects shown under one parent message (several for a grouped message)."""
-        rows = self.db.query(
-            "SELECT subject FROM threads WHERE parent_key = ? AND channel = ? ORDER BY rowid",
-            (parent_key, channel),
-        )
-        return [row["subject"] for row in rows]
+    async def posted(self, subjects: Sequence[str]) -> dict[str, list[Posted]]:
+        """Subject -> its parent messages with their `ts` once delivered (absent if none)."""
+        ...
 
-    def posted(self, subject: str) -> list[Posted]:
-        """The parent messages a subject has, with their `ts` once delivered."""
-        rows = self.db.query(
-            "SELECT t.channel, p.ts FROM threads t LEFT JOIN parents p "
-            "ON p.parent_key = t.parent_key AND p.channel = t.channel "
-            "WHERE t.subject = ? ORDER BY t.rowid",
-            (subject,),
-        )
-        return [Posted(row["channel"], row["ts"]) for row in rows]
-
-    def set_snooze(
-        self, incident_id: str, until: datetime, by_user: str, messages: Iterable[Outgoing] = ()
+    async def set_snooze(
+        self, incident_id: str, until: datetime, by_user: str, messages: Sequence[Outgoing] = ()
     ) -> None:
         """Record a snooze, and queue `messages` (the parents showing it) in the same commit."""
-        with self.db.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO snoozes (incident_id, until, by_user) VALUES (?, ?, ?)",
-                (incident_id, until.isoformat(), by_user),
-            )
-            enqueue_in(db, messages, self.db.clock())
+        ...
 
-    # Subscriptions ------------------------------------------------------------------------
-
-    def subscribe(self, channel: str, project: str | None, by_user: str, at: datetime) -> bool:
-        """Subscribe `channel` (to one project, or all); False when it already was."""
-        with self.db.transaction() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO subscriptions (channel, project, created_by, created_at) "
-                "VALUES (?, ?, ?, ?)",
-                (channel, project or "", by_user, at.isoformat()),
-            )
-            return cursor.rowcount == 1
-
-    def unsubscribe(self, channel: str, project: str | None = None) -> int:
-        """Remove `channel`'s subscription to `project`, or all of them; returns how many."""
-        with self.db.transaction() as db:
-            if project is None:
-                cursor = db.execute("DELETE FROM subscriptions WHERE channel = ?", (channel,))
-            else:
-                cursor = db.execute(
-                    "DELETE FROM subscriptions WHERE channel = ? AND project = ?",
-                    (channel, project),
-                )
-            return cursor.rowcount
-
-    def subscriptions(self) -> list[Subscription]:
-        rows = self.db.query(
-            "SELECT channel, project, created_by, created_at FROM subscriptions "
-            "ORDER BY channel, project"
-        )
-        return [
-            Subscription(r["channel"], r["project"] or None, r["created_by"], r["created_at"])
-            for r in rows
-        ]
+    async def close(self) -> None:
+        """Release the connection; called once, by whoever opened the store."""
+        ...
 
 
-def _write_incident(db: sqlite3.Connection, incident: Incident) -> None:
-    db.execute(
-        "INSERT OR REPLACE INTO incidents "
-        "(incident_id, cluster_id, in_state, is_open, opened_at, body) VALUES (?, ?, 1, ?, ?, ?)",
-        (
-            incident.incident_id,
-            incident.cluster_id,
-            int(incident.is_open),
-            incident.opened_at.isoformat(),
-            json.dumps(dump_incident(incident)),
-        ),
-    )
+class OutboxStore(Protocol):
+    """The outbox: messages waiting for Slack, strictly in order per channel."""
+
+    async def enqueue(self, messages: Sequence[Outgoing]) -> None:
+        """Queue `messages` on their own (a poll or a snooze queues inside its own commit)."""
+        ...
+
+    async def pending_channels(self) -> list[str]:
+        """Channels with messages not yet delivered."""
+        ...
+
+    async def next_pending(self, channel: str) -> OutboxRow | None:
+        """The oldest undelivered message for `channel`, due or not: order is kept strictly.
+
+        An update with a newer update of the same parent behind it is marked `superseded`
+        first: only the latest state of a parent needs sending.
+        """
+        ...
+
+    async def claim(self, row: OutboxRow) -> None:
+        """Mark `row` in flight (`sending`): its sender is about to hand it to Slack."""
+        ...
+
+    async def mark_delivered(self, row: OutboxRow, ts: str | None) -> None:
+        """Record that Slack accepted `row` and, for a new parent, the `ts` it was given."""
+        ...
+
+    async def defer(
+        self, row: OutboxRow, due_at: float, error: str, *, backoff: bool, in_flight: bool = False
+    ) -> None:
+        """Try `row` again at `due_at` (epoch seconds), noting why it failed.
+
+        `backoff` counts the failure towards the row's exponential backoff (server and network
+        errors do; rate limits, which say how long to wait, do not). `in_flight` keeps the row
+        claimed, for a failure after which Slack may have the message all the same (a timeout):
+        it is then looked for in the channel before it is sent again.
+        """
+        ...
+
+    async def drop(self, row: OutboxRow, error: str) -> None:
+        """Give up on `row`: only for an update whose parent message no longer exists."""
+        ...
+
+    async def counts(self) -> dict[str, int]:
+        """Rows per state: `pending`, `sending`, `delivered`, `superseded`, `dropped`."""
+        ...
 
 
-def _incident_of(row: sqlite3.Row) -> Incident:
-    incident = load_incident(json.loads(row["body"]))
-    if row["until"] is None:
-        return incident
-    return incident.with_snooze(datetime.fromisoformat(row["until"]), row["by_user"])
+class AlertStore(Store, OutboxStore, Protocol):
+    """Both halves, as one database provides them."""

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from bot.alerts.planner import Destinations, Known, group_keys, plan
-from bot.alerts.store import AlertStore, Thread
+from bot.alerts.planner import Destinations, plan
+from bot.alerts.store import Store
 from shared.alerts import (
     AlertRules,
     ApiRecovered,
@@ -65,7 +65,7 @@ class Watcher:
     def __init__(
         self,
         source: ClusterSource,
-        store: AlertStore,
+        store: Store,
         *,
         alert_channel: str | None,
         rules: AlertRules,
@@ -113,11 +113,11 @@ class Watcher:
         """One poll: fetch, step, plan, commit. None when there was nowhere to post.
 
         Raises:
-            sqlite3.Error: the state could not be read or written (the poll is lost, not
-                half-applied).
+            Exception: the store's own error when the state could not be read or written (the
+                poll is lost, not half-applied).
         """
         store = self.store
-        destinations = Destinations(self.alert_channel, await store.db.call(store.subscriptions))
+        destinations = Destinations(self.alert_channel, await store.subscriptions())
         if not destinations:
             if not self._idle_logged:
                 logger.info(
@@ -129,12 +129,11 @@ class Watcher:
         self._idle_logged = False
         outcome = await self._fetch()
         async with self.lock:
-            if self._state is None:
-                self._state = await store.db.call(store.load_state)
-            state = await store.db.call(store.with_snoozes, self._state)
+            state = await store.load_state(self._state)
             now = self._now()
             result = step(state, outcome, now, self.rules)
-            known = await self._known(result.events)
+            subjects = dict.fromkeys(s for e in result.events if (s := _subject(e)) is not None)
+            known = await store.known(list(subjects))
             planned = plan(
                 result.events,
                 destinations=destinations,
@@ -142,7 +141,7 @@ class Watcher:
                 now=now,
                 flood_threshold=self.rules.flood_threshold,
             )
-            await store.db.call(store.commit_poll, result.state, planned.threads, planned.messages)
+            await store.commit_poll(result.state, planned.threads, planned.messages)
             self._state = result.state
         for event in result.events:
             logger.info("Alert: %s", _describe(event))
@@ -158,19 +157,6 @@ class Watcher:
             return PollFailed(str(exc))
         unreadable = frozenset(i.cluster_id for i in clusters.invalid if i.cluster_id)
         return PollSucceeded(list(clusters), unreadable)
-
-    async def _known(self, events: list[Event]) -> Known:
-        store = self.store
-        subjects = list(dict.fromkeys(s for e in events if (s := _subject(e)) is not None))
-        found: dict[str, list[Thread]] = {}
-        if subjects:
-            for thread in await store.db.call(store.threads_of, subjects):
-                found.setdefault(thread.subject, []).append(thread)
-        known = Known(threads=found)
-        for key, channel in group_keys(found):
-            ids = await store.db.call(store.subjects_under, key, channel)
-            known.groups[(key, channel)] = await store.db.call(store.incidents, ids)
-        return known
 
 
 def _subject(event: Event) -> str | None:

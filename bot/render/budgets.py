@@ -1,8 +1,9 @@
 """Slack's limits on a message, checked before Slack rejects it with `invalid_blocks`.
 
 slack_sdk's block models check some limits (section text, field count) but not all (total text,
-button values, top-level text), so every renderer's output is checked here: by the tests, by the
-fake Slack (which answers `invalid_blocks` as Slack would), and by the sandbox page.
+button values, top-level text), so every renderer's output is checked here, by the tests and by
+`clusters_devkit`'s fake Slack (which answers `invalid_blocks` as Slack would). This module is
+the only part of the bot the devkit may import (`tests/test_architecture.py`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.extension import Reply
+from bot.message import SlackMessage
 from bot.render.actions import (
     BACK_ACTION,
     DETAIL_REFRESH_ACTION,
@@ -70,9 +70,9 @@ class DetailView:
     project: str | None = None
 
 
-def render_detail(view: DetailView) -> Reply:
+def render_detail(view: DetailView) -> SlackMessage:
     """The detail message, within Slack's limits, with a summarising text."""
-    return Reply(text=fallback_text(view), blocks=detail_blocks(view))
+    return SlackMessage(text=fallback_text(view), blocks=detail_blocks(view))
 
 
 def detail_blocks(view: DetailView, *, interactive: bool = True) -> list[dict[str, Any]]:

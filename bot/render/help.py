@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.extension import CommandHandler, Reply
+from bot.extension import CommandHandler
+from bot.message import SlackMessage
 from bot.render.mrkdwn import context, esc, header, section
 from bot.render.style import HELP_EMOJI
 
@@ -32,13 +33,13 @@ def usage_text(extra_commands: Mapping[str, CommandHandler] | None = None) -> st
     return "\n".join(lines)
 
 
-def render_help(extra_commands: Mapping[str, CommandHandler] | None = None) -> Reply:
+def render_help(extra_commands: Mapping[str, CommandHandler] | None = None) -> SlackMessage:
     blocks: list[dict[str, Any]] = [
         header("/clusters: Together GPU clusters"),
         section(usage_text(extra_commands)),
         context(f"{HELP_EMOJI} {PUBLIC_LINE}"),
     ]
-    return Reply(
+    return SlackMessage(
         text="How to use /clusters: overview, filters (status:, region:, gpu:, type:, project:),"
         " show <name|id>, help; add public to answer in the channel.",
         blocks=blocks,

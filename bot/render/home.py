@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.extension import Reply
+from bot.message import SlackMessage
 from bot.render.actions import (
     HOME_DETAILS_ACTION,
     HOME_OVERVIEW_ACTION,
@@ -67,7 +67,7 @@ def render_home_detail(view: DetailView) -> dict[str, Any]:
     return {"type": "home", "blocks": blocks}
 
 
-def render_home_message(reply: Reply) -> dict[str, Any]:
+def render_home_message(reply: SlackMessage) -> dict[str, Any]:
     """An error or refusal shown in the Home tab, with a way back."""
     blocks = list(reply.blocks)
     retry = actions_block(button("Try again", HOME_OVERVIEW_ACTION, ButtonState()))

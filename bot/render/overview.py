@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.extension import DETAILS_ACTION, Reply
+from bot.extension import DETAILS_ACTION
+from bot.message import SlackMessage
 from bot.render.actions import (
     NEXT_PAGE_ACTION,
     PREVIOUS_PAGE_ACTION,
@@ -77,7 +78,7 @@ class FleetView:
         return max(1, -(-len(self.matching) // page_size))
 
 
-def render_overview(view: FleetView, *, page_size: int = PAGE_SIZE) -> Reply:
+def render_overview(view: FleetView, *, page_size: int = PAGE_SIZE) -> SlackMessage:
     """The overview as a message: blocks within Slack's limits and a summarising text."""
     page = min(max(view.page, 0), view.pages(page_size) - 1)
     start = page * page_size
@@ -105,7 +106,7 @@ def render_overview(view: FleetView, *, page_size: int = PAGE_SIZE) -> Reply:
     if nav is not None:
         blocks.append(nav)
     blocks.append(context(scope_line(view)))
-    return Reply(text=fallback_text(view, start, len(shown)), blocks=blocks)
+    return SlackMessage(text=fallback_text(view, start, len(shown)), blocks=blocks)
 
 
 def summary_blocks(view: FleetView) -> list[dict[str, Any]]:

@@ -1,8 +1,4 @@
-"""How severities and statuses look in Slack: one emoji per severity, and the words beside it.
-
-The emoji shortcodes the bot uses are listed in `EMOJI_USED`, so the sandbox page knows which ones
-it must draw.
-"""
+"""How severities and statuses look in Slack: one emoji per severity, and the words beside it."""
 
 from __future__ import annotations
 
@@ -29,18 +25,6 @@ NODE_DOWN = ":red_circle:"
 ERROR_EMOJI = ":warning:"
 REFUSED_EMOJI = ":no_entry:"
 HELP_EMOJI = ":bulb:"
-
-EMOJI_USED: frozenset[str] = frozenset(
-    {
-        *SEVERITY_EMOJI.values(),
-        *LEVEL_EMOJI.values(),
-        NODE_OK,
-        NODE_DOWN,
-        ERROR_EMOJI,
-        REFUSED_EMOJI,
-        HELP_EMOJI,
-    }
-)
 
 _STATUS_WORDS: dict[str, str] = {
     ClusterStatus.WAITING_FOR_CONTROL_PLANE_NODES: "Waiting for control plane nodes",

@@ -22,6 +22,8 @@ _NO_BODY = object()
 class SimulatorControlError(TogetherError):
     """The simulator's control API could not be reached or refused a request."""
 
+    action = "Check that the simulator is running at that URL and what the call asked for."
+
 
 class SimulatorControl:
     """Blocking calls to `/_sim/...`; each one is a single short HTTP request.
@@ -117,6 +119,6 @@ class SimulatorControl:
         if response.is_error:
             raise SimulatorControlError(
                 f"The simulator refused {method} /_sim{path} ({response.status_code}): "
-                f"{response.text[:300]}"
+                f"{response.text[:300]}."
             )
         return response.json()

@@ -18,27 +18,54 @@ from starlette.applications import Starlette
 
 from bot.app import create_app
 from bot.extension import CommandHandler
-from bot.sandbox import FakeSlack, RecordedCall
 from bot.settings import BotSettings
+from clusters_devkit import FakeSlack, RecordedCall
+from clusters_devkit.payloads import (
+    FORM,
+    JSON,
+    Person,
+    app_home_opened_body,
+    button_click_body,
+    sign,
+    slash_command_body,
+)
 from shared.client import ClustersClient
 from shared.settings import TogetherSettings
 from shared.simulator import SimulatorState, simulator_state
 from shared.simulator import create_app as create_simulator
-from tests.bot.slack_requests import (
-    CHANNEL,
-    SIGNING_SECRET,
-    TEAM,
-    USER,
-    action_body,
-    action_payload,
-    command_body,
-    event_body,
-    home_opened,
-    signed_headers,
-)
 
 BOT_TOKEN = "xoxb-test-token"
 TOGETHER_KEY = "sim-key-for-bot-tests"
+SIGNING_SECRET = "test-signing-secret"
+TEAM = "T0001"
+USER = "U0ALICE"
+CHANNEL = "C0OPS"
+CHANNEL_NAME = "ops"
+
+
+def person(user: str = USER, *, team: str = TEAM, user_team: str | None = None) -> Person:
+    """Someone in the test workspace (or, with `user_team`, a guest from another one)."""
+    return Person(user, "alice", team, "example", user_team_id=user_team)
+
+
+def command_body(
+    text: str, *, response_url: str, channel: str = CHANNEL, user: str = USER, team: str = TEAM
+) -> str:
+    """`/clusters <text>` typed by `user` in `channel`, built by the devkit as Slack sends it."""
+    return slash_command_body(
+        person(user, team=team),
+        text=text,
+        channel_id=channel,
+        channel_name=CHANNEL_NAME,
+        response_url=response_url,
+    )
+
+
+def signed_headers(
+    body: str, *, secret: str = SIGNING_SECRET, content_type: str = FORM, now: float | None = None
+) -> dict[str, str]:
+    """The headers Slack adds to `body`, signed with the tests' secret unless told otherwise."""
+    return sign(body, signing_secret=secret, content_type=content_type, now=now).headers
 
 
 @pytest.fixture(autouse=True)
@@ -90,20 +117,31 @@ class BotUnderTest:
         return await self.answer_to(url)
 
     async def click(
-        self, action_id: str, value: str, *, channel: str = CHANNEL, **options: Any
+        self,
+        action_id: str,
+        value: str,
+        *,
+        channel: str = CHANNEL,
+        user: str = USER,
+        user_team: str | None = None,
     ) -> RecordedCall:
         """Click a button on a message in `channel`; return the answer to its response_url."""
-        url = self.slack.new_response_url(channel=channel, user=options.get("user", USER))
-        payload = action_payload(action_id, value, response_url=url, channel=channel, **options)
-        body = action_body(payload)
+        url = self.slack.new_response_url(channel=channel, user=user)
+        body = button_click_body(
+            person(user, user_team=user_team),
+            action_id=action_id,
+            value=value,
+            response_url=url,
+            channel=(channel, CHANNEL_NAME),
+        )
         response = await self.dispatch(body, signed_headers(body))
         assert response.status == 200, response.body
         return await self.answer_to(url)
 
     async def open_home(self, user: str = USER) -> dict[str, Any]:
         before = len(self.slack.calls_to("views.publish"))
-        body = event_body(home_opened(user))
-        response = await self.dispatch(body, signed_headers(body, content_type="application/json"))
+        body = app_home_opened_body(person(user), view=None)
+        response = await self.dispatch(body, signed_headers(body, content_type=JSON))
         assert response.status == 200, response.body
         published = await self.slack.wait_for_async(
             lambda: len(self.slack.calls_to("views.publish")) > before

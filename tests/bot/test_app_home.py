@@ -9,17 +9,26 @@ from slack_sdk.models.blocks import Block
 
 from bot.render.actions import HOME_DETAILS_ACTION, HOME_OVERVIEW_ACTION
 from bot.render.budgets import VIEW_LIMITS, budget_problems
+from clusters_devkit.payloads import button_click_body
 from shared.simulator.faults import Fault
-from tests.bot.conftest import BotUnderTest, MakeBot, all_text, button_values
-from tests.bot.slack_requests import USER, action_body, action_payload, signed_headers
+from tests.bot.conftest import (
+    USER,
+    BotUnderTest,
+    MakeBot,
+    all_text,
+    button_values,
+    person,
+    signed_headers,
+)
 
 pytestmark = pytest.mark.anyio
 
 
 async def click_home(bot: BotUnderTest, action_id: str, value: str) -> dict[str, object]:
     before = len(bot.slack.calls_to("views.publish"))
-    payload = action_payload(action_id, value, response_url=None, in_view=True)
-    body = action_body(payload)
+    body = button_click_body(
+        person(), action_id=action_id, value=value, response_url=None, in_home=True
+    )
     response = await bot.dispatch(body, signed_headers(body))
     assert response.status == 200
     assert await bot.slack.wait_for_async(lambda: len(bot.slack.calls_to("views.publish")) > before)

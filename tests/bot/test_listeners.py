@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.extension import CommandRequest, Reply
+from bot.extension import CommandRequest
+from bot.message import SlackMessage
 from shared.simulator.faults import Fault
-from tests.bot.conftest import BotUnderTest, MakeBot, all_text, together_settings
-from tests.bot.slack_requests import CHANNEL
+from tests.bot.conftest import CHANNEL, BotUnderTest, MakeBot, all_text, together_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -91,7 +91,7 @@ async def test_an_unknown_cluster_names_the_closest_matches_with_buttons(
 ) -> None:
     answer = await bot.command("show rl-sweep-h200x")
     text = all_text(answer.params["blocks"])
-    assert "No cluster matches `rl-sweep-h200x`" in text
+    assert "No cluster matches 'rl-sweep-h200x'." in text
     assert "rl-sweeps-h200" in text
     assert "Show rl-sweeps-h200" in text
 
@@ -165,14 +165,17 @@ async def test_a_channel_mapped_to_a_project_sees_only_that_project(make_bot: Ma
 async def test_a_rejected_together_key_is_explained(make_bot: MakeBot) -> None:
     bot = make_bot(together=together_settings(api_key="wrong-key-123456"))
     answer = await bot.command("")
-    assert "Together rejected the bot's API key (401)" in all_text(answer.params["blocks"])
+    shown = all_text(answer.params["blocks"])
+    assert "Together rejected the API key (401)." in shown
+    assert "Set TOGETHER_API_KEY to a valid key. _This is for whoever runs the bot._" in shown
     assert "wrong-key" not in str(answer.params)
 
 
 async def test_rate_limiting_says_when_to_retry(bot: BotUnderTest) -> None:
     bot.simulator.add_faults([Fault(status=429, headers={"Retry-After": "7"})])
     answer = await bot.command("")
-    assert "Together is rate limiting the bot (429). Try again in 7 s." in answer.params["text"]
+    assert answer.params["text"].startswith("Together is rate limiting requests (429).")
+    assert "Try again in 7 s." in answer.params["text"]
 
 
 async def test_a_server_error_says_together_is_not_answering(bot: BotUnderTest) -> None:
@@ -188,10 +191,10 @@ async def test_extension_subcommands_get_the_parsed_request_and_answer(
 ) -> None:
     received: list[CommandRequest] = []
 
-    async def subscribe(request: CommandRequest) -> Reply:
+    async def subscribe(request: CommandRequest) -> SlackMessage:
         """Post alerts for a project in this channel."""
         received.append(request)
-        return Reply(text="Subscribed.", public=request.public)
+        return SlackMessage(text="Subscribed.", public=request.public)
 
     bot = make_bot(
         extra_commands={"subscribe": subscribe},
@@ -214,7 +217,7 @@ async def test_extension_subcommands_get_the_parsed_request_and_answer(
 
 
 async def test_a_failing_extension_is_answered_without_a_traceback(make_bot: MakeBot) -> None:
-    async def broken(request: CommandRequest) -> Reply:
+    async def broken(request: CommandRequest) -> SlackMessage:
         raise RuntimeError("secret internals")
 
     bot = make_bot(extra_commands={"incidents": broken})

@@ -45,6 +45,8 @@ def test_the_manifest_declares_the_command_scopes_and_features_the_bot_uses(
         "commands",
         "chat:write",
         "chat:write.public",
+        "channels:history",  # exactly-once alerts: read back our own messages after a crash
+        "groups:history",
     }
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.extension import CommandRequest, Reply
+from bot.extension import CommandRequest
+from bot.message import SlackMessage
 from bot.render.budgets import MESSAGE_LIMITS, VIEW_LIMITS, block_text_length, budget_problems
 from bot.render.detail import render_detail
 from bot.render.errors import render_command_error, render_together_error
@@ -27,7 +28,7 @@ from tests.bot.conftest import mrkdwn_text
 from tests.bot.fleets import HOSTILE, detail_view, fleet, fleet_view, hostile_cluster
 
 
-def assert_fits(reply: Reply) -> None:
+def assert_fits(reply: SlackMessage) -> None:
     assert budget_problems(reply.blocks, text=reply.text) == []
     for block in reply.blocks:
         parsed = Block.parse(block)
@@ -96,8 +97,8 @@ def test_error_answers_fit(error: Exception) -> None:
 
 
 def test_the_usage_fits_even_with_many_long_extension_commands() -> None:
-    async def handler(request: CommandRequest) -> Reply:
-        return Reply(text="x")
+    async def handler(request: CommandRequest) -> SlackMessage:
+        return SlackMessage(text="x")
 
     handler.__doc__ = HOSTILE * 20
     commands = {f"extra{n}": handler for n in range(12)}

@@ -6,8 +6,7 @@ import time
 
 import pytest
 
-from tests.bot.conftest import BotUnderTest
-from tests.bot.slack_requests import command_body, signed_headers
+from tests.bot.conftest import BotUnderTest, command_body, signed_headers
 
 pytestmark = pytest.mark.anyio
 
@@ -42,5 +41,5 @@ async def test_a_signature_with_another_secret_is_rejected(bot: BotUnderTest) ->
 async def test_a_request_older_than_five_minutes_is_rejected(bot: BotUnderTest) -> None:
     body = command_body("", response_url=bot.slack.new_response_url())
     stale = int(time.time()) - 6 * 60
-    response = await bot.dispatch(body, signed_headers(body, timestamp=stale))
+    response = await bot.dispatch(body, signed_headers(body, now=stale))
     assert response.status == 401

@@ -1,38 +1,70 @@
-"""`run_bot`: the hooks features use to run beside the app, in the order they are promised."""
+"""`run_bot`: features run beside the app, started and stopped in the order they are promised."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 import httpx
 import pytest
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 
 from bot.app import BotConfigError
-from bot.extension import CommandRequest, Reply
+from bot.extension import CommandHandler, CommandRequest, Feature
+from bot.message import SlackMessage
 from bot.runner import run_bot
-from bot.sandbox import FakeSlack
+from clusters_devkit import FakeSlack
+from clusters_devkit.rig import free_port
 from shared.client import ClustersClient
-from tests.bot.bot_process import free_port
-from tests.bot.conftest import BOT_TOKEN, bot_settings, together_settings
-from tests.bot.slack_requests import command_body, signed_headers
+from tests.bot.conftest import (
+    BOT_TOKEN,
+    bot_settings,
+    command_body,
+    signed_headers,
+    together_settings,
+)
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_hooks_run_in_order_around_serving_and_extra_commands_answer(
+class Recorder:
+    """A feature that notes each call in a shared list, and may add a subcommand."""
+
+    def __init__(
+        self, name: str, events: list[str], commands: Mapping[str, CommandHandler] | None = None
+    ) -> None:
+        self.name = name
+        self.events = events
+        self._commands = dict(commands or {})
+
+    def commands(self) -> Mapping[str, CommandHandler]:
+        return self._commands
+
+    def register(self, app: AsyncApp) -> None:
+        self.events.append(f"register {self.name}")
+
+    async def start(self) -> None:
+        self.events.append(f"start {self.name}")
+
+    async def stop(self) -> None:
+        self.events.append(f"stop {self.name}")
+
+
+async def test_features_start_in_order_around_serving_stop_in_reverse_and_their_commands_answer(
     fake_slack: FakeSlack, simulator: Starlette
 ) -> None:
     events: list[str] = []
 
-    async def ping(request: CommandRequest) -> Reply:
+    async def ping(request: CommandRequest) -> SlackMessage:
         """Answer pong."""
-        return Reply(text="pong")
+        return SlackMessage(text="pong")
 
-    async def record(name: str) -> None:
-        events.append(name)
-
+    features: list[Feature] = [
+        Recorder("alerts", events, {"ping": ping}),
+        Recorder("audit", events),
+    ]
     port = free_port()
     stop = asyncio.Event()
     web = AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
@@ -44,10 +76,7 @@ async def test_hooks_run_in_order_around_serving_and_extra_commands_answer(
                 together_settings(),
                 clusters=clusters,
                 web_client=web,
-                extra_commands={"ping": ping},
-                configure_app=[lambda app: events.append("configure")],
-                on_startup=[lambda: record("start")],
-                on_shutdown=[lambda: record("stop watcher"), lambda: record("close store")],
+                features=features,
                 host="127.0.0.1",
                 port=port,
                 stop=stop,
@@ -62,27 +91,63 @@ async def test_hooks_run_in_order_around_serving_and_extra_commands_answer(
                         break
                 except httpx.TransportError:
                     await asyncio.sleep(0.05)
-            assert events == ["configure", "start"]
+            started = ["register alerts", "register audit", "start alerts", "start audit"]
+            assert events == started
             acked = await http.post("/slack/events", content=body, headers=signed_headers(body))
         assert acked.status_code == 200
         assert await fake_slack.wait_for_async(lambda: bool(fake_slack.responses_to(url)))
         assert fake_slack.responses_to(url)[0].params["text"] == "pong"
         stop.set()
         await asyncio.wait_for(serving, timeout=10)
-    assert events == ["configure", "start", "stop watcher", "close store"]
+    assert events == [*started, "stop audit", "stop alerts"]
 
 
-async def test_a_token_slack_rejects_stops_the_bot_before_any_hook_runs(
-    fake_slack: FakeSlack,
+async def test_a_feature_that_fails_to_start_is_still_stopped_with_those_before_it(
+    fake_slack: FakeSlack, simulator: Starlette
 ) -> None:
     events: list[str] = []
 
-    async def start() -> None:
-        events.append("start")
+    class Broken(Recorder):
+        async def start(self) -> None:
+            await super().start()
+            raise RuntimeError("cannot start")
 
+    web = AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+    transport = httpx.ASGITransport(app=simulator)
+    async with ClustersClient(together_settings(), transport=transport) as clusters:
+        with pytest.raises(RuntimeError, match="cannot start"):
+            await run_bot(
+                bot_settings(),
+                together_settings(),
+                clusters=clusters,
+                web_client=web,
+                features=[Recorder("first", events), Broken("broken", events)],
+                port=0,
+            )
+    assert events[-2:] == ["stop broken", "stop first"]
+
+
+async def test_two_features_adding_the_same_subcommand_are_refused(fake_slack: FakeSlack) -> None:
+    async def ping(request: CommandRequest) -> SlackMessage:
+        return SlackMessage(text="pong")
+
+    twins = [Recorder(name, [], {"ping": ping}) for name in ("a", "b")]
+    web = AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+    with pytest.raises(ValueError, match="'ping'"):
+        await run_bot(bot_settings(), together_settings(), web_client=web, features=twins, port=0)
+
+
+async def test_a_token_slack_rejects_stops_the_bot_before_any_feature_starts(
+    fake_slack: FakeSlack,
+) -> None:
+    events: list[str] = []
     web = AsyncWebClient(token="xoxb-revoked", base_url=fake_slack.api_url)
     with pytest.raises(BotConfigError, match=r"Slack rejected SLACK_BOT_TOKEN \(invalid_auth\)"):
         await run_bot(
-            bot_settings(), together_settings(), web_client=web, on_startup=[start], port=0
+            bot_settings(),
+            together_settings(),
+            web_client=web,
+            features=[Recorder("alerts", events)],
+            port=0,
         )
     assert events == []

@@ -12,12 +12,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 
 from bot.app import create_app
-from bot.sandbox import FakeSlack
 from bot.settings import BotSettings
 from bot.socket_mode import run_socket_mode
+from clusters_devkit import FakeSlack
 from shared.client import ClustersClient
-from tests.bot.conftest import BOT_TOKEN, all_text, together_settings
-from tests.bot.slack_requests import CHANNEL, TEAM, USER
+from tests.bot.conftest import BOT_TOKEN, CHANNEL, TEAM, USER, all_text, together_settings
 
 pytestmark = pytest.mark.anyio
 APP_TOKEN = "xapp-test-token"

@@ -1,4 +1,4 @@
-"""Running `make demo` (or `python -m bot.sandbox.demo`) as a test: start, read, stop, check.
+"""Running `make demo` (or `python -m clusters_devkit.demo`) as a test: start, read, stop, check.
 
 The demo runs in its own session like a program started from a terminal, so a "Ctrl-C" here is
 SIGINT to its whole process group, exactly what the terminal sends.
@@ -6,32 +6,31 @@ SIGINT to its whole process group, exactly what the terminal sends.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from signal import SIGINT
 
-ROOT = Path(__file__).resolve().parents[2]
+from clusters_devkit.rig import REPO_ROOT, ChildError, ChildProcess
+
+ROOT = REPO_ROOT
 READY_LINE = "sandbox: in this process"
-_SCRUBBED = ("SLACK_", "TOGETHER_", "CLUSTERS_", "MCP_", "DEMO_")
+_PORTS = ("DEMO_SANDBOX_PORT", "DEMO_SIM_PORT", "DEMO_BOT_PORT", "DEMO_MCP_PORT")
 
 
 def demo_env(**demo: str) -> dict[str, str]:
-    """The environment without the user's settings, with every port free-picked, plus `demo`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED)}
-    ports = ("DEMO_SANDBOX_PORT", "DEMO_SIM_PORT", "DEMO_BOT_PORT", "DEMO_MCP_PORT")
-    return {**env, **dict.fromkeys(ports, "0"), **demo}
+    """Variables for the demo on top of the rig's environment: every port free-picked, `demo`.
+
+    The rig drops the user's own Slack, Together, alert, MCP and DEMO_ settings first.
+    """
+    return {**dict.fromkeys(_PORTS, "0"), **demo}
 
 
 def python_demo() -> list[str]:
-    return [sys.executable, "-m", "bot.sandbox.demo"]
+    return [sys.executable, "-m", "clusters_devkit.demo"]
 
 
 def make_demo() -> list[str]:
@@ -43,14 +42,15 @@ def make_demo() -> list[str]:
 class RunningDemo:
     """A demo process and what it printed so far."""
 
-    process: subprocess.Popen[str]
-    lines: list[str] = field(default_factory=list)
-    ready: threading.Event = field(default_factory=threading.Event)
-    finished: threading.Event = field(default_factory=threading.Event)
+    child: ChildProcess
 
     @property
     def output(self) -> str:
-        return "".join(self.lines)
+        return self.child.output()
+
+    @property
+    def pid(self) -> int:
+        return self.child.pid
 
     def address(self, label: str) -> str:
         """The URL printed after `label` in the banner (`Slack sandbox`, `MCP server`, ...)."""
@@ -74,70 +74,31 @@ class RunningDemo:
 
     def interrupt(self) -> None:
         """Ctrl-C, as a terminal sends it: SIGINT to the whole foreground process group."""
-        os.killpg(self.process.pid, signal.SIGINT)
+        self.child.signal(SIGINT)
 
     def wait(self, within_s: float) -> int:
-        code = self.process.wait(timeout=within_s)
-        assert self.finished.wait(timeout=10), "the demo's output did not end"
-        return code
+        return self.child.wait(within_s)
 
     def kill(self) -> None:
-        """After a failed test: ask the demo to stop its children, then end it if it will not.
+        """After a test: ask the demo to stop its children, then end its group if it will not.
 
         Only the demo's own group is signalled, never the children's pids directly: once the
         demo has reaped them, those numbers may belong to someone else's processes.
         """
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self.finished.wait(timeout=10)
+        self.child.stop(grace_s=30)
 
 
 def start_demo(
     argv: Sequence[str], env: dict[str, str], *, ready_within_s: float = 120
 ) -> RunningDemo:
-    """Start the demo and wait until it says everything is up (or it ends)."""
-    process = subprocess.Popen(
-        list(argv),
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    demo = RunningDemo(process)
-
-    def read() -> None:
-        assert process.stdout is not None
-        with process.stdout:
-            for line in process.stdout:
-                demo.lines.append(line)
-                if READY_LINE in line:
-                    demo.ready.set()
-        demo.finished.set()
-        demo.ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    if not demo.ready.wait(timeout=ready_within_s):
+    """Start the demo and wait until it says everything is up."""
+    demo = RunningDemo(ChildProcess("demo", argv, env=env).start())
+    try:
+        demo.child.wait_for_log(READY_LINE, timeout_s=ready_within_s)
+    except ChildError as exc:
         demo.kill()
-        raise AssertionError(f"the demo did not come up:\n{demo.output}")
+        raise AssertionError(f"the demo did not come up: {exc}\n{demo.output}") from exc
     return demo
-
-
-def is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def survivors(pids: Sequence[int]) -> list[int]:

@@ -9,46 +9,65 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import RecordedCall
+from clusters_devkit import RecordedCall
+from clusters_devkit.payloads import Person, button_click_body, sign, slash_command_body
+from clusters_devkit.world import World
 from tests.bot.alerts.fleet import degrade, fail_node, recover
-from tests.bot.alerts.process import ALERTS, AlertWorld
 from tests.bot.conftest import all_text, button_values
-from tests.bot.slack_requests import action_body, action_payload, command_body, signed_headers
+from tests.e2e.alert_world import ALERTS, POLL_S, add, alert_world
 
 pytestmark = pytest.mark.e2e
 
 OPS = "C0OPS"
-ALICE = "U0ALICE"
+ALICE = Person("U0ALICE", "alice", "T0001", "example")
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[AlertWorld]:
-    with AlertWorld(tmp_path) as w:
+def world(tmp_path: Path) -> Iterator[World]:
+    with alert_world(tmp_path) as w:
         yield w
 
 
-def command(world: AlertWorld, text: str, channel: str = OPS) -> RecordedCall:
-    url = world.slack.new_response_url(channel=channel, user=ALICE)
-    body = command_body(text, response_url=url, channel=channel, user=ALICE)
-    assert world.post(body, signed_headers(body)).status_code == 200
+def post(world: World, body: str) -> None:
+    signed = sign(body, signing_secret=world.secrets.signing_secret)
+    assert world.post(signed.body, signed.headers).status_code == 200
+
+
+def command(world: World, text: str, channel: str = OPS) -> RecordedCall:
+    url = world.slack.new_response_url(channel=channel, user=ALICE.user_id)
+    post(
+        world,
+        slash_command_body(
+            ALICE, text=text, channel_id=channel, channel_name="ops", response_url=url
+        ),
+    )
     world.wait(lambda: bool(world.slack.responses_to(url)), timeout=10)
     return world.slack.responses_to(url)[-1]
 
 
-def click(world: AlertWorld, message: dict[str, Any], action_id: str, channel: str) -> RecordedCall:
+def click(world: World, message: dict[str, Any], action_id: str, channel: str) -> RecordedCall:
     (value,) = button_values(message["blocks"], action_id)
-    url = world.slack.new_response_url(channel=channel, user=ALICE, message_ts=message["ts"])
-    body = action_body(action_payload(action_id, value, response_url=url, channel=channel))
-    assert world.post(body, signed_headers(body)).status_code == 200
+    url = world.slack.new_response_url(
+        channel=channel, user=ALICE.user_id, message_ts=message["ts"]
+    )
+    body = button_click_body(
+        ALICE,
+        action_id=action_id,
+        value=value,
+        response_url=url,
+        channel=(channel, channel.lower()),
+        message_ts=message["ts"],
+    )
+    post(world, body)
     world.wait(lambda: bool(world.slack.responses_to(url)), timeout=10)
     return world.slack.responses_to(url)[-1]
 
 
 def test_a_subscribed_channel_gets_alerts_and_a_snooze_silences_them_until_recovery(
-    world: AlertWorld,
+    world: World,
 ) -> None:
-    cluster_id, (n1, n2, _) = world.add("train-a")
-    world.start_bot()
+    cluster_id, (n1, n2, _) = add(world, "train-a")
+    world.start_bot(poll_s=POLL_S)
     answer = command(world, "subscribe")
     assert answer.params["response_type"] == "in_channel"
     assert "subscribed this channel" in answer.params["text"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,57 +17,48 @@ import pytest
 
 from bot.extension import DETAILS_ACTION
 from bot.render.actions import BACK_ACTION, REFRESH_ACTION
-from bot.sandbox import FakeSlack, RecordedCall
+from clusters_devkit import FakeSlack, RecordedCall
+from clusters_devkit.payloads import button_click_body
+from clusters_devkit.world import Secrets, World
 from shared.simulator import SimulatorServer
-from tests.bot.bot_process import BotProcess, bot_environment
-from tests.bot.conftest import all_text, button_values
-from tests.bot.slack_requests import (
+from tests.bot.conftest import (
     CHANNEL,
+    CHANNEL_NAME,
     SIGNING_SECRET,
     USER,
-    action_body,
-    action_payload,
+    all_text,
+    button_values,
     command_body,
+    person,
     signed_headers,
 )
 
 pytestmark = pytest.mark.e2e
 
-BOT_TOKEN = "xoxb-e2e-token"
-TOGETHER_KEY = "sim-key-e2e-0123456789"
 ACK_DEADLINE_S = 3.0  # Slack's: a slower ack shows the user an error
+SECRETS = Secrets(signing_secret=SIGNING_SECRET)
 
 
 @pytest.fixture(scope="module")
-def simulator() -> Iterator[SimulatorServer]:
-    with SimulatorServer("demo", api_key=TOGETHER_KEY, seed=3) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack(bot_token=BOT_TOKEN) as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def bot(
-    simulator: SimulatorServer, slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[BotProcess]:
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The world with its bot running (HTTP mode)."""
     home = tmp_path_factory.mktemp("bot")
-    env = bot_environment(
-        home,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=slack.api_url,
-        TOGETHER_API_KEY=TOGETHER_KEY,
-        TOGETHER_BASE_URL=simulator.url,
-        TOGETHER_TIMEOUT_S="3",
-        TOGETHER_MAX_ATTEMPTS="2",
-        TOGETHER_CACHE_TTL_S="0",
-    )
-    with BotProcess(env, home / "bot.log") as process:
-        yield process
+    with World(home, scenario="demo", seed=3, secrets=SECRETS) as world:
+        env = world.bot_env(
+            TOGETHER_TIMEOUT_S="3", TOGETHER_MAX_ATTEMPTS="2", TOGETHER_CACHE_TTL_S="0"
+        )
+        world.start_bot(env)
+        yield world
+
+
+@pytest.fixture(scope="module")
+def simulator(bot: World) -> SimulatorServer:
+    return bot.server
+
+
+@pytest.fixture(scope="module")
+def slack(bot: World) -> FakeSlack:
+    return bot.slack
 
 
 @pytest.fixture(autouse=True)
@@ -89,34 +81,40 @@ class Exchange:
         return slack.responses_to(self.url)[0]
 
 
-def post(bot: BotProcess, body: str, headers: dict[str, str], url: str) -> Exchange:
+def post(bot: World, body: str, headers: dict[str, str], url: str) -> Exchange:
     sent = time.monotonic()
-    response = httpx.post(f"{bot.url}/slack/events", content=body, headers=headers, timeout=10)
+    response = bot.post(body, headers)
     return Exchange(response, sent, time.monotonic(), url)
 
 
-def command(bot: BotProcess, slack: FakeSlack, text: str, **options: Any) -> Exchange:
+def command(bot: World, slack: FakeSlack, text: str, **options: Any) -> Exchange:
     url = slack.new_response_url(channel=CHANNEL, user=USER)
     body = command_body(text, response_url=url, **options)
     exchange = post(bot, body, signed_headers(body), url)
-    assert exchange.response.status_code == 200, bot.output()
+    assert exchange.response.status_code == 200, bot.bot_log()
     return exchange
 
 
-def click(bot: BotProcess, slack: FakeSlack, action_id: str, value: str) -> RecordedCall:
+def click(bot: World, slack: FakeSlack, action_id: str, value: str) -> RecordedCall:
     url = slack.new_response_url(channel=CHANNEL, user=USER)
-    body = action_body(action_payload(action_id, value, response_url=url))
+    body = button_click_body(
+        person(),
+        action_id=action_id,
+        value=value,
+        response_url=url,
+        channel=(CHANNEL, CHANNEL_NAME),
+    )
     exchange = post(bot, body, signed_headers(body), url)
     assert exchange.response.status_code == 200
     return exchange.answer(slack)
 
 
-def test_healthz_answers(bot: BotProcess) -> None:
-    response = httpx.get(f"{bot.url}/healthz")
+def test_healthz_answers(bot: World) -> None:
+    response = httpx.get(f"{bot.bot_url}/healthz")
     assert response.json() == {"ok": True}
 
 
-def test_the_overview_is_acked_then_answered(bot: BotProcess, slack: FakeSlack) -> None:
+def test_the_overview_is_acked_then_answered(bot: World, slack: FakeSlack) -> None:
     exchange = command(bot, slack, "")
     answer = exchange.answer(slack)
     assert exchange.acked - exchange.sent < ACK_DEADLINE_S
@@ -125,7 +123,7 @@ def test_the_overview_is_acked_then_answered(bot: BotProcess, slack: FakeSlack) 
     assert "rl-sweeps-h200" in all_text(answer.params["blocks"])
 
 
-def test_filters_narrow_the_list(bot: BotProcess, slack: FakeSlack) -> None:
+def test_filters_narrow_the_list(bot: World, slack: FakeSlack) -> None:
     text = all_text(
         command(bot, slack, "attention region:us-west-2").answer(slack).params["blocks"]
     )
@@ -133,7 +131,7 @@ def test_filters_narrow_the_list(bot: BotProcess, slack: FakeSlack) -> None:
     assert "rl-sweeps-h200" not in text  # attention, but in eu-north-1
 
 
-def test_show_help_and_bad_input(bot: BotProcess, slack: FakeSlack) -> None:
+def test_show_help_and_bad_input(bot: World, slack: FakeSlack) -> None:
     shown = command(bot, slack, "show inference-prod").answer(slack)
     assert shown.params["blocks"][0]["text"]["text"] == "inference-prod-h100"
     assert "reservation ends in" in all_text(shown.params["blocks"])
@@ -144,13 +142,13 @@ def test_show_help_and_bad_input(bot: BotProcess, slack: FakeSlack) -> None:
     assert "*Usage*" in bad
 
 
-def test_public_answers_land_in_the_channel(bot: BotProcess, slack: FakeSlack) -> None:
+def test_public_answers_land_in_the_channel(bot: World, slack: FakeSlack) -> None:
     answer = command(bot, slack, "degraded public").answer(slack)
     assert answer.params["response_type"] == "in_channel"
     assert "rl-sweeps-h200" in all_text(slack.messages(CHANNEL))
 
 
-def test_buttons_replace_the_message_they_sit_on(bot: BotProcess, slack: FakeSlack) -> None:
+def test_buttons_replace_the_message_they_sit_on(bot: World, slack: FakeSlack) -> None:
     overview = command(bot, slack, "degraded").answer(slack)
     [details] = button_values(overview.params["blocks"], DETAILS_ACTION)
     detail = click(bot, slack, DETAILS_ACTION, details)
@@ -167,13 +165,16 @@ def test_buttons_replace_the_message_they_sit_on(bot: BotProcess, slack: FakeSla
 @pytest.mark.parametrize(
     ("fault", "expected"),
     [
-        ({"status": 401, "body": {"error": {"message": "bad key"}}}, "rejected the bot's API key"),
+        (
+            {"status": 401, "body": {"error": {"message": "bad key"}}},
+            "Together rejected the API key (401). Together said: bad key. Set TOGETHER_API_KEY",
+        ),
         ({"status": 429, "headers": {"Retry-After": "7"}, "count": 2}, "Try again in 7 s"),
         ({"status": 500, "count": 2}, "Together is not answering properly (500)"),
     ],
 )
 def test_together_failures_are_answered_not_swallowed(
-    bot: BotProcess,
+    bot: World,
     slack: FakeSlack,
     simulator: SimulatorServer,
     fault: dict[str, Any],
@@ -186,50 +187,39 @@ def test_together_failures_are_answered_not_swallowed(
 
 
 def test_a_20_second_stall_still_gets_an_ack_within_3_seconds(
-    bot: BotProcess, slack: FakeSlack, simulator: SimulatorServer
+    bot: World, slack: FakeSlack, simulator: SimulatorServer
 ) -> None:
     simulator.control.add_faults({"delay_s": 20, "count": 2})
     exchange = command(bot, slack, "")
     assert exchange.acked - exchange.sent < ACK_DEADLINE_S
     answer = exchange.answer(slack, timeout=30)
     assert exchange.acked < answer.at
-    assert "Together is not answering (timed out)" in answer.params["text"]
+    assert "Together did not answer in time" in answer.params["text"]
+    assert "Try again later, or raise TOGETHER_TIMEOUT_S." in answer.params["text"]
 
 
 @pytest.mark.parametrize("how", ["unsigned", "tampered", "stale"])
-def test_requests_not_signed_by_slack_are_rejected(
-    bot: BotProcess, slack: FakeSlack, how: str
-) -> None:
+def test_requests_not_signed_by_slack_are_rejected(bot: World, slack: FakeSlack, how: str) -> None:
     url = slack.new_response_url()
     body = command_body("", response_url=url)
     headers = {
         "unsigned": {"content-type": "application/x-www-form-urlencoded"},
         "tampered": signed_headers(body.replace("ops", "0ps")),
-        "stale": signed_headers(body, timestamp=int(time.time()) - 600),
+        "stale": signed_headers(body, now=int(time.time()) - 600),
     }[how]
     exchange = post(bot, body, headers, url)
     assert exchange.response.status_code == 401
     assert not slack.wait_for(lambda: bool(slack.responses_to(url)), 0.5)
 
 
-def test_another_team_is_refused(bot: BotProcess, slack: FakeSlack) -> None:
+def test_another_team_is_refused(bot: World, slack: FakeSlack) -> None:
     answer = command(bot, slack, "", team="T0SOMEONEELSE").answer(slack)
     assert "only members of the workspace" in answer.params["text"]
     assert "rl-sweeps-h200" not in str(answer.params)
 
 
-def test_sigterm_stops_the_bot_cleanly(
-    simulator: SimulatorServer, slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    home = tmp_path_factory.mktemp("stop")
-    env = bot_environment(
-        home,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=slack.api_url,
-        TOGETHER_API_KEY=TOGETHER_KEY,
-        TOGETHER_BASE_URL=simulator.url,
-    )
-    process = BotProcess(env, home / "bot.log").start()
-    assert process.stop() == 0, process.output()
-    assert "Traceback" not in process.output()
+def test_sigterm_stops_the_bot_cleanly(tmp_path: Path) -> None:
+    with World(tmp_path, scenario="demo") as world:
+        world.start_bot()
+        assert world.stop_bot() == 0, world.bot_log()
+    assert "Traceback" not in world.bot_log()

@@ -29,7 +29,7 @@ def demo() -> Iterator[RunningDemo]:
     try:
         yield running
     finally:
-        if running.process.poll() is None:
+        if running.child.is_running():
             running.interrupt()
             running.wait(within_s=30)
         running.kill()

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from slack_sdk.web import WebClient
 
-from bot.sandbox.web import ALERTS_CHANNEL, OPS_CHANNEL, Sandbox
+from clusters_devkit.web import ALERTS_CHANNEL, OPS_CHANNEL, Sandbox
 from tests.e2e.browser_harness import open_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]

@@ -5,18 +5,17 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from clusters_devkit.rig import port_is_free as is_free
+from clusters_devkit.rig import run_until_exit
 from tests.e2e.demo_harness import (
-    ROOT,
     RunningDemo,
     all_gone,
     demo_env,
-    is_free,
     make_demo,
     python_demo,
     start_demo,
@@ -60,7 +59,7 @@ def test_make_demo_with_demo_seconds_runs_everything_then_stops_by_itself(
     assert [c["name"] for c in state["channels"]][:2] == ["gpu-ops", "cluster-alerts"]
     assert demo.wait(within_s=60) == 0
     assert "DEMO_SECONDS=4 reached" in demo.output
-    assert all_gone([*demo.pids, demo.process.pid])
+    assert all_gone([*demo.pids, demo.pid])
     assert all(is_free(port) for port in demo.ports)
 
 
@@ -74,7 +73,7 @@ def test_ctrl_c_on_make_demo_stops_every_process_and_frees_every_port(
     demo.interrupt()
     demo.wait(within_s=30)  # make reports the interrupt with its own status; the demo's is below
     assert "Demo stopped" in demo.output
-    assert survivors([*demo.pids, demo.process.pid]) == []
+    assert survivors([*demo.pids, demo.pid]) == []
     assert all(is_free(port) for port in demo.ports)
 
 
@@ -116,13 +115,8 @@ def test_a_taken_port_is_reported_with_the_variable_that_moves_it() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run(
-            python_demo(),
-            cwd=ROOT,
-            env=demo_env(DEMO_SANDBOX_PORT=str(port)),
-            capture_output=True,
-            text=True,
-            timeout=60,
+        done = run_until_exit(
+            python_demo(), env=demo_env(DEMO_SANDBOX_PORT=str(port)), timeout_s=60
         )
     assert done.returncode == 2
     assert f"port {port} is in use" in done.stderr
@@ -138,5 +132,5 @@ def test_when_a_part_dies_the_demo_says_which_and_stops_the_rest(
     os.kill(bot_pid, signal.SIGKILL)
     assert demo.wait(within_s=30) == 1
     assert "the bot stopped unexpectedly" in demo.output
-    assert survivors([*demo.pids, demo.process.pid]) == []
+    assert survivors([*demo.pids, demo.pid]) == []
     assert all(is_free(port) for port in demo.ports)

@@ -109,7 +109,7 @@ async def test_the_cluster_resource_gives_one_cluster_in_detail_by_id_or_name() 
 
 async def test_reading_an_unknown_cluster_resource_fails_with_the_closest_names() -> None:
     async with serve() as h:
-        with pytest.raises(MCPError, match="Closest names: rl-sweeps-h200") as raised:
+        with pytest.raises(MCPError, match="Closest: rl-sweeps-h200") as raised:
             await h.client.read_resource("clusters://cluster/rl-sweep-h200")
 
     assert "Traceback" not in str(raised.value)

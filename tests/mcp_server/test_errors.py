@@ -16,19 +16,31 @@ pytestmark = pytest.mark.anyio
     ("fault", "expected"),
     [
         ({"status": 401}, ["rejected the API key (401)", "Set TOGETHER_API_KEY", "do not retry"]),
-        ({"status": 402}, ["out of credits (402)", "Credits must be added"]),
+        (
+            {"status": 402},
+            ["out of credits (402)", "Add credits to the Together account.", "do not retry"],
+        ),
         ({"status": 403}, ["denied access (403)", "TOGETHER_PROJECT_ID"]),
         ({"status": 404}, ["404", "TOGETHER_BASE_URL"]),
         (
             {"status": 429, "headers": {"Retry-After": "7"}, "count": 5},
-            ["rate limiting", "Wait 7 s"],
+            ["rate limiting requests (429)", "Try again in 7 s.", "not mean healthy"],
         ),
-        ({"status": 429, "count": 5}, ["rate limiting", "Wait 30 s"]),
-        ({"status": 500, "count": 5}, ["failing (500)", "Retry in a few minutes", "unknown"]),
+        ({"status": 429, "count": 5}, ["rate limiting requests (429)", "Try again in a minute."]),
+        (
+            {"status": 500, "count": 5},
+            ["not answering properly (500)", "Try again in a few minutes.", "unknown"],
+        ),
         ({"status": 503, "body": "<html><b>Service Unavailable</b></html>", "count": 5}, ["(503)"]),
         ({"status": 400}, ["Together answered 400"]),
-        ({"malformed": True, "count": 5}, ["not the documented cluster list", "Retry once"]),
-        ({"drop": True, "count": 5}, ["could not be reached", "Retry in a minute"]),
+        (
+            {"malformed": True, "count": 5},
+            ["Together's answer was malformed", "Try again once", "tell whoever runs this"],
+        ),
+        (
+            {"drop": True, "count": 5},
+            ["could not be reached", "Try again in a minute", "TOGETHER_BASE_URL"],
+        ),
     ],
 )
 async def test_each_together_fault_is_an_error_result_with_what_to_do(
@@ -88,7 +100,7 @@ async def test_an_unknown_cluster_is_an_error_listing_the_closest_names() -> Non
     assert result.is_error
     text = text_of(result)
     assert "No cluster matches 'rl-sweep-h200'." in text
-    assert "Closest names: rl-sweeps-h200" in text
+    assert "Closest: rl-sweeps-h200" in text
     assert "list_clusters with name=" in text
 
 

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import httpx2
@@ -16,15 +10,14 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
-from shared.simulator.server import SimulatorServer
+from clusters_devkit.rig import child_env, free_port, run_until_exit
+from clusters_devkit.world import Secrets, World
 from tests.mcp_server.harness import text_of
 
 pytestmark = pytest.mark.e2e
 
-COMMAND = str(Path(sys.executable).parent / "clusters-mcp")
 SIM_KEY = "tgp_v1_e2e-sim-key-0123456789"
 TOKEN = "e2e-bearer-token-0123456789abcdef"
-START_TIMEOUT_S = 30.0
 INITIALIZE = {
     "jsonrpc": "2.0",
     "id": 1,
@@ -38,36 +31,19 @@ INITIALIZE = {
 
 
 @pytest.fixture(scope="module")
-def simulator() -> Iterator[SimulatorServer]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     # Slow the demo's timeline right down, so that no cluster changes while the tests run.
-    with SimulatorServer("demo", api_key=SIM_KEY, time_scale=1000) as sim:
-        yield sim
-
-
-def environment(simulator: SimulatorServer, **extra: str) -> dict[str, str]:
-    """Only what the server needs: a real client launches it with little more."""
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "TOGETHER_API_KEY": SIM_KEY,
-        "TOGETHER_BASE_URL": simulator.url,
-        **extra,
-    }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    secrets = Secrets(api_key=SIM_KEY, mcp_token=TOKEN)
+    home = tmp_path_factory.mktemp("clusters-mcp")
+    with World(home, scenario="demo", time_scale=1000, secrets=secrets) as started:
+        yield started
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", ["legacy", "auto"])  # today's clients' handshake, and 2026's
-async def test_over_stdio_a_client_lists_and_calls_the_tools(
-    simulator: SimulatorServer, mode: str
-) -> None:
-    params = StdioServerParameters(command=COMMAND, args=[], env=environment(simulator))
+async def test_over_stdio_a_client_lists_and_calls_the_tools(world: World, mode: str) -> None:
+    command, *args = world.mcp_argv()
+    params = StdioServerParameters(command=command, args=args, env=child_env(world.mcp_env()))
 
     async with Client(params, mode=mode) as client:
         tools = (await client.list_tools()).tools
@@ -81,33 +57,33 @@ async def test_over_stdio_a_client_lists_and_calls_the_tools(
     assert shown.structured_content["name"] == "rl-sweeps-h200"
 
 
-def test_without_an_api_key_the_server_exits_with_one_line_saying_so() -> None:
-    done = subprocess.run(
-        [COMMAND],
-        env={"PATH": os.environ.get("PATH", "")},
-        capture_output=True,
-        text=True,
-        timeout=START_TIMEOUT_S,
-        stdin=subprocess.DEVNULL,
-    )
+def test_without_an_api_key_the_server_exits_with_one_line_saying_so(world: World) -> None:
+    done = run_until_exit(world.mcp_argv())
 
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.strip().splitlines() == [
-        "clusters-mcp: TOGETHER_API_KEY is not set (the Together API key, from api.together.ai)"
+        "clusters-mcp: TOGETHER_API_KEY is not set (the Together API key, from api.together.ai)."
     ]
 
 
-def test_over_http_it_refuses_to_listen_beyond_loopback_without_a_token(
-    simulator: SimulatorServer,
-) -> None:
-    done = subprocess.run(
-        [COMMAND, "--transport", "http", "--host", "0.0.0.0", "--port", str(free_port())],
-        env=environment(simulator),
-        capture_output=True,
-        text=True,
-        timeout=START_TIMEOUT_S,
-    )
+def test_bad_settings_are_refused_naming_each_environment_variable(world: World) -> None:
+    env = world.mcp_env(TOGETHER_TIMEOUT_S="-1", MCP_PORT="abc")
+    done = run_until_exit(world.mcp_argv(), env=env)
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        "clusters-mcp: TOGETHER_TIMEOUT_S is invalid: Input should be greater than 0.",
+        "clusters-mcp: MCP_PORT is invalid: Input should be a valid integer, unable to parse "
+        "string as an integer.",
+    ]
+    assert SIM_KEY not in done.stderr
+
+
+def test_over_http_it_refuses_to_listen_beyond_loopback_without_a_token(world: World) -> None:
+    argv = world.mcp_argv("--transport", "http", "--host", "0.0.0.0", "--port", str(free_port()))
+    done = run_until_exit(argv, env=world.mcp_env())
 
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
@@ -115,41 +91,9 @@ def test_over_http_it_refuses_to_listen_beyond_loopback_without_a_token(
 
 
 @pytest.fixture(scope="module")
-def http_server(
-    simulator: SimulatorServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    port = free_port()
-    log = tmp_path_factory.mktemp("clusters-mcp") / "stderr.log"
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(
-            [COMMAND, "--transport", "http", "--host", "127.0.0.1", "--port", str(port)],
-            env=environment(simulator, MCP_AUTH_TOKEN=TOKEN),
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-    try:
-        wait_for_port(port, process, log)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"clusters-mcp exited with {process.returncode}: {log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("clusters-mcp did not start listening")
+def http_server(world: World) -> str:
+    world.start_mcp()
+    return world.mcp_url
 
 
 def post(url: str, **headers: str) -> httpx.Response:

@@ -273,7 +273,7 @@ async def test_a_rate_limit_error_carries_the_wait_together_asked_for() -> None:
         error = await failure_of(client)
     assert isinstance(error, RateLimitError)
     assert error.retry_after_s == 12
-    assert "Retry in 12 s" in str(error)
+    assert "Try again in 12 s" in str(error)
 
 
 @pytest.mark.anyio

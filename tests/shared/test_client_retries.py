@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tenacity import RetryCallState, Retrying
 
 from shared.client import ClustersClient
 from shared.errors import (
@@ -27,6 +28,7 @@ from shared.errors import (
 from shared.retrying import (
     MAX_SERVER_WAIT_S,
     RETRYABLE_STATUSES,
+    RetryBudget,
     backoff_s,
     is_retryable,
     parse_retry_after,
@@ -347,6 +349,59 @@ NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)
 )
 def test_retry_after_is_read_in_every_form(headers: dict[str, str], expected: float | None) -> None:
     assert parse_retry_after(httpx.Headers(headers), now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [({"retry-after": "3"}, 3.0), ({"retry-after-ms": "1500"}, 1.5), ({"other": "1"}, None)],
+)
+def test_retry_after_is_read_from_a_plain_mapping_of_lower_case_names(
+    headers: dict[str, str], expected: float | None
+) -> None:
+    assert parse_retry_after(headers, now=NOW) == expected
+
+
+def after_attempt(number: int) -> RetryCallState:
+    state = RetryCallState(Retrying(), fn=None, args=(), kwargs={})
+    state.attempt_number = number
+    return state
+
+
+def budget(*, rand: Callable[[], float] = lambda: 0.0, max_attempts: int = 4) -> RetryBudget:
+    """A budget of 10 s on a clock that never moves, so 10 s are always left."""
+    return RetryBudget(max_attempts=max_attempts, deadline_s=10.0, clock=lambda: 0.0, rand=rand)
+
+
+@pytest.mark.parametrize(("draw", "waits"), [(0.0, [0.25, 0.5, 1.0]), (1.0, [0.5, 1.0, 2.0])])
+def test_without_server_advice_the_budget_waits_with_its_own_jitter(
+    draw: float, waits: list[float]
+) -> None:
+    retry = budget(rand=lambda: draw)
+    assert [retry.wait(after_attempt(n)) for n in (1, 2, 3)] == waits
+
+
+def test_the_budget_waits_what_the_server_asked_for_up_to_the_cap() -> None:
+    retry = budget()
+    retry.note_server_wait(3.0)
+    assert retry.wait(after_attempt(1)) == 3.0
+    retry.note_server_wait(MAX_SERVER_WAIT_S + 15)
+    assert retry.wait(after_attempt(2)) == MAX_SERVER_WAIT_S
+
+
+@pytest.mark.parametrize(
+    ("server_wait", "stops"), [(9.999, False), (10.0, True), (10.001, True)], ids=str
+)
+def test_retrying_stops_when_the_wait_would_reach_the_deadline(
+    server_wait: float, stops: bool
+) -> None:
+    retry = budget()
+    retry.note_server_wait(server_wait)
+    assert retry.stop(after_attempt(1)) is stops
+
+
+@pytest.mark.parametrize(("attempt", "stops"), [(3, False), (4, True), (5, True)])
+def test_retrying_stops_once_the_attempts_are_used_up(attempt: int, stops: bool) -> None:
+    assert budget(max_attempts=4).stop(after_attempt(attempt)) is stops
 
 
 def test_backoff_doubles_from_half_a_second_and_stops_at_eight() -> None:

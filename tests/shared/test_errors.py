@@ -57,12 +57,12 @@ def test_status_error_picks_the_most_specific_class(status: int, cls: type) -> N
 @pytest.mark.parametrize(
     ("status", "advice"),
     [
-        (401, "Check TOGETHER_API_KEY."),
+        (401, "Set TOGETHER_API_KEY to a valid key."),
         (402, "Add credits to the Together account."),
         (403, "TOGETHER_PROJECT_ID"),
-        (404, "Check TOGETHER_BASE_URL"),
-        (500, "try again in a few minutes"),
-        (503, "try again in a few minutes"),
+        (404, "TOGETHER_BASE_URL is wrong"),
+        (500, "Try again in a few minutes."),
+        (503, "Try again in a few minutes."),
         (418, "Retrying will not help"),
         (409, "Retrying will not help"),
         (408, "Try again later."),
@@ -73,23 +73,25 @@ def test_each_status_error_says_what_to_do(status: int, advice: str) -> None:
 
 
 def test_a_rejected_key_is_explained_in_words_a_person_can_act_on() -> None:
-    assert str(make(401)) == "Together rejected the API key (401). Check TOGETHER_API_KEY."
+    assert str(make(401)) == (
+        "Together rejected the API key (401). Set TOGETHER_API_KEY to a valid key."
+    )
 
 
 @pytest.mark.parametrize(
     ("retry_after_s", "advice"),
     [
-        (12.4, "Retry in 12 s."),
-        (0.2, "Retry in 1 s."),
-        (90, "Retry in 90 s."),
-        (None, "Retry in a minute."),
+        (12.4, "Try again in 12 s."),
+        (0.2, "Try again in 1 s."),
+        (90, "Try again in 90 s."),
+        (None, "Try again in a minute."),
     ],
 )
 def test_a_rate_limit_says_when_to_retry(retry_after_s: float | None, advice: str) -> None:
     error = make(429, retry_after_s=retry_after_s)
     assert isinstance(error, RateLimitError)
     assert error.retry_after_s == retry_after_s
-    assert str(error).startswith("Together is rate limiting us (429).")
+    assert str(error).startswith("Together is rate limiting requests (429).")
     assert str(error).endswith(advice)
 
 
@@ -123,11 +125,16 @@ def test_a_timeout_is_a_kind_of_connection_error() -> None:
 def test_cluster_not_found_lists_the_closest_names() -> None:
     error = ClusterNotFoundError("alhpa", ["alpha", "alpine"])
     assert error.suggestions == ["alpha", "alpine"]
-    assert str(error) == "No cluster matches 'alhpa'. Closest: alpha, alpine."
+    assert str(error) == (
+        "No cluster matches 'alhpa'. Closest: alpha, alpine. "
+        "Use one of the closest names, or list the clusters to find the one."
+    )
 
 
-def test_cluster_not_found_without_suggestions_says_only_that() -> None:
-    assert str(ClusterNotFoundError("zzz")) == "No cluster matches 'zzz'."
+def test_cluster_not_found_without_suggestions_says_to_list_the_clusters() -> None:
+    assert str(ClusterNotFoundError("zzz")) == (
+        "No cluster matches 'zzz'. List the clusters to find the right name."
+    )
 
 
 def test_an_ambiguous_reference_lists_the_candidates_and_how_to_choose() -> None:

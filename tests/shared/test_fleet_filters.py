@@ -117,14 +117,15 @@ def test_a_filter_describes_itself_in_the_syntax_the_command_accepts() -> None:
 
 
 def test_the_options_offer_every_known_value_and_what_the_fleet_holds() -> None:
-    assert OPTIONS.statuses[-2:] == ("Scheduled", "Hibernating")
-    assert {"Ready", "Degraded", "OnDemandComputePaused"} <= set(OPTIONS.statuses)
-    assert OPTIONS.regions == ("eu-west-2", "us-central-8", "us-east-1")
-    assert "GB200_SXM" in OPTIONS.gpu_types
-    assert "RTX_6000_PCI" in OPTIONS.gpu_types
-    assert OPTIONS.cluster_types == ("KUBERNETES", "SLURM")
-    assert OPTIONS.projects == ("proj-ml", "proj-ops")
-    assert len(set(OPTIONS.statuses)) == len(OPTIONS.statuses)
+    options = FilterOptions.of(FLEET)  # built here, not at import, so mutation testing sees it
+    assert options.statuses[-2:] == ("Scheduled", "Hibernating")
+    assert {"Ready", "Degraded", "OnDemandComputePaused"} <= set(options.statuses)
+    assert options.regions == ("eu-west-2", "us-central-8", "us-east-1")
+    assert "GB200_SXM" in options.gpu_types
+    assert "RTX_6000_PCI" in options.gpu_types
+    assert options.cluster_types == ("KUBERNETES", "SLURM")
+    assert options.projects == ("proj-ml", "proj-ops")
+    assert len(set(options.statuses)) == len(options.statuses)
 
 
 @pytest.mark.parametrize(

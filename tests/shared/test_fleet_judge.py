@@ -45,3 +45,9 @@ def test_each_scope_keeps_its_own_judgement_and_the_memory_is_bounded() -> None:
     assert judge.judge("proj-b", FETCHED, [], NOW) is b
     judge.judge("proj-c", FETCHED, [], NOW)  # a third scope: the memory starts afresh
     assert judge.judge("proj-a", FETCHED, [], NOW) is not a
+
+
+def test_a_judgement_is_made_for_the_time_asked_about() -> None:
+    ending = cluster(cluster_id="c1", reservation_end_time=(NOW + timedelta(hours=48)).isoformat())
+    [assessment] = FleetJudge().judge(None, FETCHED, [ending], NOW).assessments
+    assert [f.summary for f in assessment.findings] == ["reservation ends in 48 h"]

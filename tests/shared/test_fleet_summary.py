@@ -98,6 +98,17 @@ def test_uptime_falls_back_to_the_earliest_ready_transition() -> None:
     assert assess(found, NOW).uptime(NOW) == timedelta(days=5)
 
 
+def test_uptime_under_a_day_is_told_exactly_and_a_future_start_counts_as_none() -> None:
+    assert assess(cluster(first_ready_at=ago(hours=2)), NOW).uptime(NOW) == timedelta(hours=2)
+    assert assess(cluster(first_ready_at=later(hours=2)), NOW).uptime(NOW) == timedelta(0)
+
+
+def test_assessing_a_fleet_judges_each_cluster_at_the_time_given() -> None:
+    ending = cluster(reservation_end_time=later(hours=48))
+    [assessment] = assess_all([ending], NOW)
+    assert [f.summary for f in assessment.findings] == ["reservation ends in 48 h"]
+
+
 def test_a_cluster_never_ready_has_no_uptime() -> None:
     found = cluster(status="InstallingDrivers", phase_transitions=[])
     assert assess(found, NOW).uptime(NOW) is None
@@ -228,3 +239,13 @@ def test_an_empty_fleet_sums_to_zero() -> None:
     assert summary.by_status == {}
     assert summary.by_severity == {}
     assert summary.gpus_by_type == {}
+
+
+def test_a_status_ranks_by_its_worst_cluster_whatever_the_order_they_come_in() -> None:
+    fleet = [
+        assess(cluster(cluster_id="c-1", control_plane_ready=False), NOW),
+        assess(cluster(cluster_id="c-2", status="Paused"), NOW),
+        assess(cluster(cluster_id="c-3"), NOW),
+    ]
+    assert [a.severity for a in fleet] == [Severity.CRITICAL, Severity.PAUSED, Severity.HEALTHY]
+    assert list(summarize(fleet).by_status.items()) == [("Ready", 2), ("Paused", 1)]

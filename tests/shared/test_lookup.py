@@ -74,10 +74,16 @@ def test_the_exact_case_wins_over_another_case() -> None:
     assert resolve_cluster(clusters, "Train").cluster_id == "id-Train"
 
 
+def test_a_name_in_another_case_wins_over_a_longer_name_it_starts() -> None:
+    clusters = [cluster("gpu"), cluster("gpu-2")]
+    assert name_of("GPU", clusters) == "gpu"
+
+
 def test_a_prefix_of_several_names_is_ambiguous_and_lists_them_sorted() -> None:
     with pytest.raises(AmbiguousClusterError) as caught:
         resolve_cluster(FLEET, "train")
     assert caught.value.candidates == ["train-alpha", "train-beta"]
+    assert caught.value.ref == "train"
     assert "train-alpha, train-beta" in str(caught.value)
 
 
@@ -126,9 +132,18 @@ def test_an_empty_fleet_matches_nothing_and_suggests_nothing() -> None:
     with pytest.raises(ClusterNotFoundError) as caught:
         resolve_cluster([], "eval")
     assert caught.value.suggestions == []
-    assert str(caught.value) == "No cluster matches 'eval'."
+    assert (
+        str(caught.value) == "No cluster matches 'eval'. List the clusters to find the right name."
+    )
 
 
 def test_closest_names_lists_each_name_once() -> None:
     clusters = [cluster("gpu", cluster_id="c-1"), cluster("gpu", cluster_id="c-2"), cluster("gpx")]
     assert closest_names(clusters, "gpu") == ["gpu", "gpx"]
+
+
+def test_closest_names_keep_fairly_close_names_only_and_as_many_as_asked() -> None:
+    # "infer" is 0.53 alike to inference-prod and 0.4 to train-beta: both fairly close.
+    assert closest_names(FLEET, "infer") == ["inference-prod", "train-beta"]
+    assert closest_names(FLEET, "infer", n=1) == ["inference-prod"]
+    assert closest_names(FLEET, "zzzz", n=2) == ["Research", "eval"]

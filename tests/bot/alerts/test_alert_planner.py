@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.alerts.planner import Destinations, Known, Plan, plan
-from bot.alerts.queue import Outgoing
-from bot.alerts.store import Subscription, Thread
+import pytest
+
+from bot.alerts.model import (
+    Known,
+    MessageKind,
+    Outgoing,
+    ParentKey,
+    ParentKind,
+    Subscription,
+    Thread,
+)
+from bot.alerts.planner import Destinations, Plan, plan
 from shared.alerts import (
     ApiRecovered,
     ApiUnreachable,
@@ -31,6 +40,8 @@ def subscription(channel: str, project: str | None = None) -> Subscription:
     return Subscription(channel, project, "U0ALICE", T0.isoformat())
 
 
+A1_KEY = ParentKey.parse("incident:a1#1")
+
 EVERYWHERE = Destinations(ALERTS, [subscription(TEAM_A, "proj-a")])
 
 
@@ -47,11 +58,11 @@ def planned(
 
 
 def sent(result: Plan) -> list[tuple[str, str, str]]:
-    return [(m.channel, m.kind, m.parent_key) for m in result.messages]
+    return [(m.channel, m.kind, str(m.parent_key)) for m in result.messages]
 
 
 def texts(messages: list[Outgoing]) -> str:
-    return "\n".join(m.text for m in messages)
+    return "\n".join(m.message.text for m in messages)
 
 
 def test_an_incident_is_posted_once_in_each_channel_that_wants_it() -> None:
@@ -62,9 +73,9 @@ def test_an_incident_is_posted_once_in_each_channel_that_wants_it() -> None:
         (TEAM_A, "post", "incident:a1#1"),
     ]
     assert result.threads == [
-        Thread("a1#1", ALERTS, "incident:a1#1"),
-        Thread("b1#2", ALERTS, "incident:b1#2"),
-        Thread("a1#1", TEAM_A, "incident:a1#1"),
+        Thread("a1#1", ALERTS, A1_KEY),
+        Thread("b1#2", ALERTS, ParentKey.parse("incident:b1#2")),
+        Thread("a1#1", TEAM_A, A1_KEY),
     ]
 
 
@@ -82,7 +93,10 @@ def test_with_nowhere_to_post_nothing_is_planned() -> None:
 
 
 def test_changes_go_into_every_thread_and_refresh_each_parent() -> None:
-    threads = [Thread("a1#1", ALERTS, "incident:a1#1"), Thread("a1#1", TEAM_A, "incident:a1#1")]
+    threads = [
+        Thread("a1#1", ALERTS, A1_KEY),
+        Thread("a1#1", TEAM_A, A1_KEY),
+    ]
     result = planned(
         [IncidentChanged(A_INCIDENT, ("Node n2 changed: Running → Failed",))], threads=threads
     )
@@ -92,28 +106,31 @@ def test_changes_go_into_every_thread_and_refresh_each_parent() -> None:
         (ALERTS, "update", "incident:a1#1"),
         (TEAM_A, "update", "incident:a1#1"),
     ]
-    assert "Node n2 changed: Running → Failed" in result.messages[0].text
+    assert "Node n2 changed: Running → Failed" in result.messages[0].message.text
     assert result.threads == []
 
 
 def test_a_reminder_is_a_reply_only() -> None:
-    threads = [Thread("a1#1", ALERTS, "incident:a1#1")]
+    threads = [Thread("a1#1", ALERTS, A1_KEY)]
     result = planned([IncidentReminder(A_INCIDENT, timedelta(hours=4))], threads=threads)
     assert sent(result) == [(ALERTS, "reply", "incident:a1#1")]
 
 
 def test_recovery_is_a_reply_and_the_parent_shows_it_resolved() -> None:
     done = resolved(A_INCIDENT)
-    threads = [Thread("a1#1", ALERTS, "incident:a1#1")]
+    threads = [Thread("a1#1", ALERTS, A1_KEY)]
     event = IncidentResolved(done, timedelta(minutes=42), "back to Ready", True)
     result = planned([event], threads=threads)
     assert sent(result) == [(ALERTS, "reply", "incident:a1#1"), (ALERTS, "update", "incident:a1#1")]
-    assert "Recovered after 42 min" in result.messages[0].text
-    assert "Resolved: name-a1" in str(result.messages[1].blocks)
+    assert "Recovered after 42 min" in result.messages[0].message.text
+    assert "Resolved: name-a1" in str(result.messages[1].message.blocks)
 
 
 def test_a_reopened_incident_continues_its_thread_without_a_new_parent() -> None:
-    threads = [Thread("a1#1", ALERTS, "incident:a1#1"), Thread("a1#1", TEAM_A, "incident:a1#1")]
+    threads = [
+        Thread("a1#1", ALERTS, A1_KEY),
+        Thread("a1#1", TEAM_A, A1_KEY),
+    ]
     result = planned(
         [IncidentOpened(A_INCIDENT, reopened_after=timedelta(minutes=3))], threads=threads
     )
@@ -122,7 +139,7 @@ def test_a_reopened_incident_continues_its_thread_without_a_new_parent() -> None
 
 
 def test_a_channel_subscribed_after_an_incident_opened_gets_a_parent_when_it_reopens() -> None:
-    threads = [Thread("a1#1", ALERTS, "incident:a1#1")]
+    threads = [Thread("a1#1", ALERTS, A1_KEY)]
     result = planned(
         [IncidentOpened(A_INCIDENT, reopened_after=timedelta(minutes=3))], threads=threads
     )
@@ -151,22 +168,22 @@ def test_more_than_five_at_once_become_one_grouped_message_per_channel() -> None
     (alerts_channel, _, group_key), team_post = posts
     assert alerts_channel == ALERTS and group_key.startswith("group:")
     assert team_post == (TEAM_A, "post", "incident:a1#1")  # only one incident goes there
-    assert "7 clusters went bad at once" in result.messages[0].text
-    grouped = [t for t in result.threads if t.parent_key == group_key]
+    assert "7 clusters went bad at once" in result.messages[0].message.text
+    grouped = [t for t in result.threads if str(t.parent_key) == group_key]
     assert [t.subject for t in grouped] == [f"c{n}#1" for n in range(6)] + ["a1#1"]
 
 
 def test_news_of_a_grouped_incident_goes_into_the_group_thread_and_refreshes_the_list() -> None:
     members = [e.incident for e in many(6)]
-    key = "group:c0#1@x"
+    key = ParentKey.parse("group:c0#1@x")
     known = Known(groups={(key, ALERTS): members})
     threads = [Thread(m.incident_id, ALERTS, key) for m in members]
     done = resolved(members[2])
     event = IncidentResolved(done, timedelta(minutes=42), "back to Ready", True)
     result = planned([event], threads=threads, known=known)
-    assert sent(result) == [(ALERTS, "reply", key), (ALERTS, "update", key)]
-    assert "*name-c2*" in result.messages[0].text
-    assert "(5 still open)" in str(result.messages[1].blocks)
+    assert sent(result) == [(ALERTS, "reply", str(key)), (ALERTS, "update", str(key))]
+    assert "*name-c2*" in result.messages[0].message.text
+    assert "(5 still open)" in str(result.messages[1].message.blocks)
 
 
 def test_an_outage_is_announced_in_every_channel_and_its_end_in_its_threads() -> None:
@@ -189,3 +206,18 @@ def test_a_vanished_cluster_is_reported_where_its_alerts_go() -> None:
     result = planned([ClusterGone(memory, NOW)])
     assert [(c, k) for c, k, _ in sent(result)] == [(ALERTS, "post"), (TEAM_A, "post")]
     assert "no longer listed" in texts(result.messages)
+
+
+def test_parent_keys_are_stored_in_the_format_state_files_already_hold() -> None:
+    group = ParentKey(ParentKind.GROUP, "c0#1@2024-05-01T12:00:00+00:00")
+    assert str(group) == "group:c0#1@2024-05-01T12:00:00+00:00"
+    assert ParentKey.parse(str(group)) == group and group.is_group
+    assert ParentKey.parse("incident:c1#1") == ParentKey.incident("c1#1")
+    assert ParentKey.parse("outage:api#3").kind is ParentKind.OUTAGE
+    assert str(MessageKind.REPLY) == "reply"
+
+
+@pytest.mark.parametrize("text", ["incident", "incident:", "thread:c1#1", ""])
+def test_a_parent_key_this_version_never_wrote_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        ParentKey.parse(text)

@@ -10,7 +10,6 @@ from slack_sdk.models.blocks import Block
 
 from bot.alerts.render import (
     SNOOZE_HOURS,
-    Message,
     api_recovered,
     api_recovered_parent,
     api_unreachable,
@@ -24,6 +23,7 @@ from bot.alerts.render import (
     user_mention,
 )
 from bot.extension import DETAILS_NEW_ACTION
+from bot.message import SlackMessage
 from bot.render.budgets import budget_problems
 from tests.bot.alerts.factories import HOSTILE, T0, cluster, incident, node, resolved
 from tests.bot.conftest import all_text, button_values
@@ -31,7 +31,7 @@ from tests.bot.conftest import all_text, button_values
 NOW = T0 + timedelta(minutes=5)
 
 
-def mrkdwn(message: Message) -> str:
+def mrkdwn(message: SlackMessage) -> str:
     """The text Slack interprets as mrkdwn: the fallback and every mrkdwn object."""
     found = [message.text]
 
@@ -49,7 +49,7 @@ def mrkdwn(message: Message) -> str:
     return "\n".join(found)
 
 
-def check(message: Message) -> str:
+def check(message: SlackMessage) -> str:
     """Assert the message is valid Block Kit within Slack's limits; return its readable text."""
     assert budget_problems(message.blocks, text=message.text) == []
     for block in message.blocks:

@@ -19,21 +19,22 @@ from starlette.applications import Starlette
 
 from bot.alerts.service import AlertService
 from bot.alerts.settings import AlertSettings
+from bot.alerts.sqlite import SqliteStore
 from bot.app import access_policy
-from bot.sandbox import FakeSlack
+from clusters_devkit import FakeSlack
 from shared.client import ClustersClient
 from shared.simulator import SimulatorState, simulator_state
 from shared.simulator import create_app as create_simulator
 from tests.bot.alerts.fleet import degrade, fail_node, node_ids, ready_cluster, recover
 from tests.bot.conftest import (
     BOT_TOKEN,
+    CHANNEL,
     TOGETHER_KEY,
     BotUnderTest,
     all_text,
     bot_settings,
     together_settings,
 )
-from tests.bot.slack_requests import CHANNEL
 
 pytestmark = pytest.mark.anyio
 
@@ -55,6 +56,7 @@ class Alerts:
     simulator: Starlette
     path: Path
     services: list[AlertService] = field(default_factory=list)
+    stores: list[SqliteStore] = field(default_factory=list)
     clients: list[ClustersClient] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     bot: BotUnderTest | None = None
@@ -63,21 +65,24 @@ class Alerts:
         values: dict[str, Any] = {
             "alert_channel": ALERTS,
             "state_db": self.path,
-            "test_poll_interval_s": 3600,
+            "poll_interval_s": 3600,
         }
         alert_settings = AlertSettings(**{**values, **settings})
         clusters = ClustersClient(
             together_settings(), transport=httpx.ASGITransport(app=self.simulator)
         )
         web = AsyncWebClient(token=BOT_TOKEN, base_url=self.slack.api_url, retry_handlers=[])
-        service = AlertService.open(
+        store = SqliteStore.open(self.path)
+        service = AlertService(
             alert_settings,
             clusters,
             web,
+            store,
             access=access_policy(bot_settings(slack_allowed_team_ids="T0001")),
         )
         service.outbox.pace_s = 0.0
         self.services.append(service)
+        self.stores.append(store)
         self.clients.append(clusters)
         self.tasks.append(asyncio.create_task(service.outbox.run()))
         self.bot = self.make_bot(extra_commands=service.commands())
@@ -89,17 +94,25 @@ class Alerts:
         assert await self.settled()
 
     async def settled(self) -> bool:
-        queue = self.services[-1].queue
-        return await self.slack.wait_for_async(lambda: queue.counts().get("pending", 0) == 0)
+        store = self.stores[-1]
+
+        def undelivered() -> int:
+            query = "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')"
+            return int(store.db.query(query)[0][0])
+
+        return await self.slack.wait_for_async(lambda: undelivered() == 0)
 
     async def stop(self) -> None:
         for service, task in zip(self.services, self.tasks, strict=True):
             await service.stop()
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+        for store in self.stores:
+            await store.close()
         for client in self.clients:
             await client.aclose()
         self.services.clear()
+        self.stores.clear()
         self.tasks.clear()
 
     def add(self, name: str, **options: Any) -> tuple[str, list[str]]:

@@ -20,7 +20,6 @@ _VARIABLES = (
     "DEGRADED_FOR_S",
     "API_DOWN_ALERT_S",
     "STATE_DB",
-    "TEST_POLL_INTERVAL_S",
 )
 
 
@@ -34,7 +33,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_the_defaults_are_the_documented_ones(tmp_path: Path) -> None:
     settings = AlertSettings()
     assert settings.alert_channel is None
-    assert settings.interval_s == 60
+    assert settings.poll_interval_s == 60
     assert settings.state_db == tmp_path / "xdg" / "together-clusters-ops" / "state.db"
     rules = settings.rules()
     assert rules.triggers == DEFAULT_TRIGGERS
@@ -68,7 +67,7 @@ def test_every_variable_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
         monkeypatch.setenv(f"CLUSTERS_{name}", value)
     settings = AlertSettings()
     assert settings.alert_channel == "C0ALERTS"
-    assert settings.interval_s == 30
+    assert settings.poll_interval_s == 30
     assert settings.state_db == tmp_path / "mine.db"
     rules = settings.rules()
     assert rules.triggers == DEFAULT_TRIGGERS | {Trigger.REMEDIATION_FAILED}
@@ -84,11 +83,6 @@ def test_polling_faster_than_every_5_s_is_refused(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("CLUSTERS_POLL_INTERVAL_S", "1")
     with pytest.raises(ValidationError, match="greater than or equal to 5"):
         AlertSettings()
-
-
-def test_the_test_override_may_go_below_the_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLUSTERS_TEST_POLL_INTERVAL_S", "0.5")
-    assert AlertSettings().interval_s == 0.5
 
 
 def test_an_unknown_alert_word_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.alerts.database import Database
-from bot.alerts.queue import OutboxQueue, Outgoing
-from bot.alerts.store import AlertStore, Thread
+from bot.alerts.model import Outgoing, Thread
+from bot.alerts.sqlite import SqliteStore
 from bot.alerts.watcher import Watcher
 from shared.alerts import AlertRules, IncidentOpened, WatchState
 from shared.client import ClusterList
@@ -43,18 +42,18 @@ class Together:
         return answer if isinstance(answer, ClusterList) else ClusterList(answer)
 
 
-class FlakyStore(AlertStore):
+class FlakyStore(SqliteStore):
     """A store whose next `failures` commits fail as a full disk would."""
 
     failures = 0
 
-    def commit_poll(
-        self, state: WatchState, threads: Iterable[Thread], messages: Iterable[Outgoing]
+    async def commit_poll(
+        self, state: WatchState, threads: Sequence[Thread], messages: Sequence[Outgoing]
     ) -> None:
         if self.failures:
             self.failures -= 1
             raise sqlite3.OperationalError("database or disk is full")
-        super().commit_poll(state, threads, messages)
+        await super().commit_poll(state, threads, messages)
 
 
 class Clock:
@@ -67,7 +66,7 @@ class Clock:
 
 
 def watcher(
-    store: AlertStore, source: Together, *, channel: str | None = ALERTS, interval_s: float = 60
+    store: SqliteStore, source: Together, *, channel: str | None = ALERTS, interval_s: float = 60
 ) -> Watcher:
     return Watcher(
         source,
@@ -81,11 +80,13 @@ def watcher(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> FlakyStore:
-    return FlakyStore(Database.open(tmp_path / "state.db"))
+async def store(tmp_path: Path) -> AsyncIterator[FlakyStore]:
+    opened = FlakyStore(SqliteStore.open(tmp_path / "state.db").db)
+    yield opened
+    await opened.close()
 
 
-def pending(store: AlertStore) -> list[tuple[str, str]]:
+def pending(store: SqliteStore) -> list[tuple[str, str]]:
     rows = store.db.query("SELECT kind, parent_key FROM outbox WHERE state = 'pending' ORDER BY id")
     return [(row["kind"], row["parent_key"]) for row in rows]
 
@@ -100,7 +101,7 @@ async def test_with_nowhere_to_post_it_does_not_even_ask_together(store: FlakySt
 async def test_a_subscription_is_somewhere_to_post(store: FlakyStore) -> None:
     source = Together()
     source.answers = [[DEGRADED]]
-    store.subscribe("C0TEAM", None, "U1", T0)
+    await store.subscribe("C0TEAM", None, "U1", T0)
     events = await watcher(store, source, channel=None).poll_once()
     assert events and isinstance(events[0], IncidentOpened)
     assert pending(store) == [("post", "incident:c1#1")]
@@ -148,7 +149,7 @@ async def test_a_cluster_listed_but_unreadable_is_not_taken_for_gone(store: Flak
     source.answers = [unreadable]
     for _ in range(3):
         assert await w.poll_once() == []
-    assert [i.cluster_id for i in store.open_incidents()] == ["c1"]
+    assert [i.cluster_id for i in await store.open_incidents()] == ["c1"]
 
 
 async def test_the_loop_survives_failures_of_every_kind(store: FlakyStore) -> None:
@@ -180,7 +181,7 @@ async def test_waking_the_loop_polls_at_once(store: FlakyStore) -> None:
     task = asyncio.create_task(w.run())
     try:
         await asyncio.sleep(0.05)
-        store.subscribe("C0TEAM", None, "U1", T0)
+        await store.subscribe("C0TEAM", None, "U1", T0)
         w.wake()
         for _ in range(200):
             if pending(store):
@@ -190,4 +191,4 @@ async def test_waking_the_loop_polls_at_once(store: FlakyStore) -> None:
     finally:
         await w.stop()
         await asyncio.wait_for(task, 5)
-    assert OutboxQueue(store.db).counts() == {"pending": 1}
+    assert await store.counts() == {"pending": 1}

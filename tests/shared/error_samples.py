@@ -1,0 +1,136 @@
+"""One error of every `TogetherError` class and the facts it must carry, for all front ends.
+
+A new subclass in `shared` without a sample here fails `test_every_error_class_has_a_sample`, so
+the Slack and MCP formatter tests, which run over these samples, cover it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.errors import (
+    AmbiguousClusterError,
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    ClusterNotFoundError,
+    NotFoundError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    RateLimitError,
+    Remedy,
+    ResponseValidationError,
+    ServerError,
+    TogetherError,
+)
+from shared.simulator import SimulatorControlError
+
+
+@dataclass(frozen=True)
+class Sample:
+    """An error, and what its facts must be."""
+
+    error: TogetherError
+    summary: str
+    action: str
+    remedy: Remedy
+
+    @property
+    def id(self) -> str:
+        return type(self.error).__name__
+
+
+SAMPLES = [
+    Sample(
+        APIConnectionError("Together could not be reached at api.example (ConnectError: no)."),
+        "Together could not be reached at api.example (ConnectError: no).",
+        "Try again in a minute; if it keeps failing, check TOGETHER_BASE_URL and the network.",
+        Remedy.WAIT,
+    ),
+    Sample(
+        APITimeoutError(),
+        "Together did not answer in time.",
+        "Try again later, or raise TOGETHER_TIMEOUT_S.",
+        Remedy.WAIT,
+    ),
+    Sample(
+        APIStatusError(409, "conflict", request_id="req-409"),
+        "Together answered 409.",
+        "Retrying will not help; check TOGETHER_BASE_URL and TOGETHER_PROJECT_ID.",
+        Remedy.SETTINGS,
+    ),
+    Sample(
+        AuthenticationError(401, "invalid api key"),
+        "Together rejected the API key (401).",
+        "Set TOGETHER_API_KEY to a valid key.",
+        Remedy.SETTINGS,
+    ),
+    Sample(
+        PaymentRequiredError(402),
+        "Together refused the request: the account is out of credits (402).",
+        "Add credits to the Together account.",
+        Remedy.ACCOUNT,
+    ),
+    Sample(
+        PermissionDeniedError(403, "not a member of proj-x", request_id="req-403"),
+        "Together denied access (403): the API key may not see this project.",
+        "Ask for a project the key's user belongs to, or check TOGETHER_PROJECT_ID and the "
+        "key's project.",
+        Remedy.REQUEST,
+    ),
+    Sample(
+        NotFoundError(404),
+        "Together answered 404 Not Found: the project or the endpoint does not exist.",
+        "Check the project id; if it is right, TOGETHER_BASE_URL is wrong.",
+        Remedy.SETTINGS,
+    ),
+    Sample(
+        RateLimitError(429, retry_after_s=6.6),
+        "Together is rate limiting requests (429).",
+        "Try again in 7 s.",
+        Remedy.WAIT,
+    ),
+    Sample(
+        ServerError(502, "bad gateway"),
+        "Together is not answering properly (502).",
+        "Try again in a few minutes.",
+        Remedy.WAIT,
+    ),
+    Sample(
+        ResponseValidationError("Together's answer was not JSON (JSONDecodeError)."),
+        "Together's answer was not JSON (JSONDecodeError).",
+        "Try again once; if it keeps happening, tell whoever runs this.",
+        Remedy.REPORT,
+    ),
+    Sample(
+        ClusterNotFoundError("alhpa", ["alpha", "alpine"]),
+        "No cluster matches 'alhpa'. Closest: alpha, alpine.",
+        "Use one of the closest names, or list the clusters to find the one.",
+        Remedy.REQUEST,
+    ),
+    Sample(
+        AmbiguousClusterError("train", ["train-a", "train-b"]),
+        "'train' matches several clusters: train-a, train-b.",
+        "Use the full name or id.",
+        Remedy.REQUEST,
+    ),
+    Sample(
+        SimulatorControlError("The simulator refused POST /_sim/faults (400): bad fault."),
+        "The simulator refused POST /_sim/faults (400): bad fault.",
+        "Check that the simulator is running at that URL and what the call asked for.",
+        Remedy.REPORT,
+    ),
+]
+
+
+def library_error_classes() -> set[type[TogetherError]]:
+    """Every subclass of `TogetherError` the library defines, however deep (not the tests')."""
+    found: set[type[TogetherError]] = set()
+    todo = list(TogetherError.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("shared."):
+            found.add(cls)
+    return found
