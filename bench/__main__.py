@@ -23,6 +23,7 @@ from bench import (
     mcp_bench,
     parse_bench,
     render_bench,
+    replicas_bench,
     watcher_bench,
 )
 from bench.report import Section, machine, markdown, terminal, write
@@ -39,6 +40,7 @@ BENCHMARKS: dict[str, tuple[Runner, Skipper]] = {
     "mcp": (mcp_bench.run, mcp_bench.skipped),
     "watcher": (watcher_bench.run, watcher_bench.skipped),
     "delay": (alert_delay_bench.run, alert_delay_bench.skipped),
+    "replicas": (replicas_bench.run, replicas_bench.skipped),
 }
 HERE = Path(__file__).resolve().parent
 

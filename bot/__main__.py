@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from bot.alerts.gauges import outbox_probe
 from bot.alerts.settings import AlertSettings
 from bot.alerts.wiring import load_alert_settings, open_alerts
 from bot.app import BotConfigError
+from bot.readiness import Readiness
 from bot.runner import run_bot
 from bot.settings import BotSettings
 from shared.client import ClustersClient
 from shared.config_errors import settings_problems
+from shared.log_json import command_formatter
+from shared.logs import add_log_level_argument, configure_logging
 from shared.settings import TogetherSettings
+from shared.version import add_version_argument
 
 PROG = "clusters-bot"
 
@@ -36,12 +41,15 @@ def main(
         alert_settings: how `CLUSTERS_*` is read; whole-process tests pass a subclass that polls
             faster than the 5 s minimum.
     """
-    args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words[:1] == ["state"]:  # `clusters-bot state migrate --to postgresql://...`
+        from bot.alerts.migrate import state_main
+
+        sys.exit(state_main(words[1:], PROG))
+    args = _parser().parse_args(words)
+    configure_logging(
+        args.log_level, formatter=command_formatter(PROG, os.environ.get("LOG_FORMAT"))
     )
-    if args.log_level != "debug":
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Together request
     try:
         settings, together = load_settings()
         alerts = load_alert_settings(alert_settings)
@@ -71,8 +79,17 @@ async def serve(
         open_alerts(settings, alert_settings, clusters) as alerts,
     ):
         features = [alerts] if alerts is not None else []
+        readiness = Readiness(socket_mode=settings.socket_mode)  # readiness hook
+        if alerts is not None:
+            readiness.watch_store(outbox_probe(alerts.store))
         await run_bot(
-            settings, together, clusters=clusters, features=features, host=host, port=port
+            settings,
+            together,
+            clusters=clusters,
+            features=features,
+            host=host,
+            port=port,
+            readiness=readiness,
         )
 
 
@@ -115,9 +132,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--port", type=int, default=None, help="HTTP port (default: PORT or 3000)")
     parser.add_argument("--host", default="0.0.0.0", help="HTTP interface (default: 0.0.0.0)")
-    parser.add_argument(
-        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
-    )
+    add_log_level_argument(parser, default="info")
+    add_version_argument(parser)
     return parser
 
 

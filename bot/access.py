@@ -17,6 +17,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.metrics import note_denied
+
 APP_HOME = "app_home"
 
 
@@ -97,17 +99,20 @@ class AccessPolicy:
         """
         foreign = [t for t in who.team_ids if t and t != who.home_team_id]
         if who.home_team_id is not None and any(t not in self.allowed_teams for t in foreign):
+            _log_denied(who, "team", "their team is not in SLACK_ALLOWED_TEAM_IDS")
             raise AccessDenied(
                 "Sorry, this bot answers only members of the workspace that installed it. "
                 "Ask its admins to add your team to SLACK_ALLOWED_TEAM_IDS."
             )
         if self.allowed_users and who.user_id not in self.allowed_users:
+            _log_denied(who, "user", "the user is not in CLUSTERS_ALLOWED_USERS")
             raise AccessDenied(
                 "Sorry, you are not on this bot's list of users (CLUSTERS_ALLOWED_USERS). "
                 "Ask its admins to add you."
             )
         if self.allowed_channels and who.channel_id not in self.allowed_channels:
             where = "in App Home" if who.channel_id == APP_HOME else "in this channel"
+            _log_denied(who, "channel", "the channel is not in CLUSTERS_ALLOWED_CHANNELS")
             raise AccessDenied(
                 f"Sorry, this bot does not answer {where} (CLUSTERS_ALLOWED_CHANNELS). "
                 "Try a channel it is enabled in."
@@ -127,7 +132,14 @@ class AccessPolicy:
         if scope is None:
             return asked
         if asked is not None and asked != scope:
+            _log_denied(who, "project", f"the channel is limited to project {scope}")
             raise AccessDenied(
                 f"This channel shows only project `{scope}`; ask about other projects elsewhere."
             )
         return scope
+
+
+def _log_denied(who: Requester, reason: str, why: str) -> None:
+    # metrics hook: one WARNING line and one count per refused request (bot.metrics)
+    where = {"user": who.user_id, "team": ",".join(who.team_ids), "channel": who.channel_id}
+    note_denied(reason, why, where)

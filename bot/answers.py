@@ -26,6 +26,8 @@ from bot.message import SlackMessage
 from bot.render.actions import ButtonState
 from bot.render.detail import DetailView, render_detail
 from bot.render.errors import (
+    detail_retry,
+    overview_retry,
     render_command_error,
     render_refusal,
     render_together_error,
@@ -59,6 +61,7 @@ class Answers:
         access: who may ask, and what each channel may see.
         extra_commands: subcommands added by features (alerts), by word.
         clock: the time now, as an aware UTC datetime (tests pin it).
+        approvals: details show Approve.../Reject... on repairs waiting for approval.
     """
 
     def __init__(
@@ -68,8 +71,10 @@ class Answers:
         *,
         extra_commands: Mapping[str, CommandHandler] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        approvals: bool = False,
     ) -> None:
         self.clusters = clusters
+        self.approvals = approvals
         self.access = access
         self.extra_commands = dict(extra_commands or {})
         self.clock = clock
@@ -99,11 +104,13 @@ class Answers:
             )
             return await self.extra_commands[action.word](request)
         elif isinstance(action, Show):
+            retry = detail_retry(ButtonState(cluster_id=action.ref, project=action.project))
             reply = await self._guarded(
-                self._detail(action.ref, action.project, who), action.project
+                self._detail(action.ref, action.project, who), action.project, retry
             )
         else:
-            reply = await self._guarded(self._overview(action, command.text, who), None)
+            retry = overview_retry(ButtonState(query=command.text))
+            reply = await self._guarded(self._overview(action, command.text, who), None, retry)
         return replace(reply, public=command.public)
 
     async def overview(
@@ -119,7 +126,8 @@ class Answers:
             return render_command_error(exc.message, self.extra_commands)
         action = parsed.action if isinstance(parsed.action, Overview) else Overview()
         overview = Overview(action.filter, action.project, state.page, action.maybe_meant)
-        return await self._guarded(self._overview(overview, parsed.text, who, fresh=fresh), None)
+        work = self._overview(overview, parsed.text, who, fresh=fresh)
+        return await self._guarded(work, None, overview_retry(state))
 
     async def detail(
         self, state: ButtonState, who: Requester, *, fresh: bool = False
@@ -141,6 +149,7 @@ class Answers:
                 fresh=fresh,
             ),
             state.project,
+            detail_retry(state),
         )
 
     async def home(
@@ -222,6 +231,7 @@ class Answers:
             query=query,
             page=page,
             project=self._shown_project(project),
+            approvals=self.approvals,
         )
         return render_detail(view)
 
@@ -242,14 +252,23 @@ class Answers:
         judged = self._judge.judge(clusters.project_id, clusters.fetched_at, clusters, self.clock())
         return judged.now, judged.assessments
 
-    async def _guarded(self, work: Awaitable[SlackMessage], project: str | None) -> SlackMessage:
-        """Await `work`, turning refusals and Together's errors into replies."""
+    async def _guarded(
+        self,
+        work: Awaitable[SlackMessage],
+        project: str | None,
+        retry: tuple[dict[str, Any] | None, ...] = (),
+    ) -> SlackMessage:
+        """Await `work`, turning refusals and Together's errors into replies.
+
+        `retry` are the buttons that redo the request, kept on an error so that it can be tried
+        again in place.
+        """
         try:
             reply = await work
         except AccessDenied as exc:
             return render_refusal(exc.message)
         except TogetherError as exc:
-            return render_together_error(exc, project=project)
+            return render_together_error(exc, project=project, retry=retry)
         return reply
 
     def _shown_project(self, project: str | None) -> str | None:

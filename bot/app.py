@@ -23,6 +23,7 @@ from bot.access import AccessPolicy
 from bot.answers import Answers
 from bot.extension import CommandHandler
 from bot.listeners import register_listeners
+from bot.metrics import instrument
 from bot.settings import BotSettings
 from shared.client import ClustersClient
 from shared.timefmt import utcnow
@@ -32,6 +33,18 @@ SLACK_TIMEOUT_S = 10
 
 class BotConfigError(Exception):
     """The settings cannot run a bot; the message says which variable to set."""
+
+
+class _ClientGivenFilter(logging.Filter):
+    """Drops Bolt's "As you gave `client` as well, `token` will be unused." warning.
+
+    Bolt reads `SLACK_BOT_TOKEN` from the environment itself whenever it is set and then warns
+    that the client we give (built from that same token) wins: nothing is wrong, and no argument
+    avoids the warning, so it is filtered rather than logged on every start.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "token` will be unused" not in record.getMessage()
 
 
 def build_web_client(settings: BotSettings, *, retries: bool = True) -> AsyncWebClient:
@@ -95,10 +108,13 @@ def create_app(
             "SLACK_SIGNING_SECRET is not set: HTTP mode cannot verify requests from Slack."
         )
     client = web_client if web_client is not None else build_web_client(settings)
+    bolt_logger = logging.getLogger("bot.bolt")
+    if not any(isinstance(f, _ClientGivenFilter) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_ClientGivenFilter())
     app = AsyncApp(
         name="clusters-bot",
         client=client,
-        logger=logging.getLogger("bot.bolt"),
+        logger=bolt_logger,
         signing_secret=secret.get_secret_value() if secret is not None else "",
         # Socket Mode requests skip verification anyway; without a secret nothing can verify.
         request_verification_enabled=secret is not None,
@@ -108,6 +124,8 @@ def create_app(
         access_policy(settings),
         extra_commands=extra_commands,
         clock=clock or utcnow,
+        approvals=bool(settings.clusters_approvers),
     )
     register_listeners(app, answers)
+    instrument(app)  # metrics hook: ack latency, leader gauge
     return app

@@ -5,7 +5,7 @@ answers with it and the usage.
 
     /clusters                       overview (also `list`)
     /clusters degraded | attention  shortcuts for status:Degraded / needs attention
-    /clusters status:Ready gpu:h100 region:us-east-1 type:slurm project:p-1 name:train
+    /clusters status:Ready gpu:h100 region:us-east-1 type:kubernetes project:p-1 name:train
     /clusters train                 free text: a name (or id) contains it; quote names with spaces
     /clusters show <name|id>        one cluster in detail
     /clusters help
@@ -19,11 +19,13 @@ import shlex
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from shared.enums import ClusterStatus
 from shared.fleet import ClusterFilter
 
 MAX_TEXT_CHARS = 500
 PUBLIC_WORD = "public"
 BUILTIN_SUBCOMMANDS = ("list", "show", "help")
+SHORTCUTS = ("degraded", "attention", PUBLIC_WORD)
 FILTER_KEYS = {
     "status": "status",
     "region": "region",
@@ -199,10 +201,7 @@ def _overview(words: list[str], extra_words: Collection[str], *, leading: bool) 
             )
         values["name"] = free[0]
         if leading:
-            close = difflib.get_close_matches(
-                free[0].lower(), [*BUILTIN_SUBCOMMANDS, *extra_words], n=1, cutoff=0.75
-            )
-            maybe_meant = close[0] if close else None
+            maybe_meant = _closest_word(free[0], extra_words)
     flt = ClusterFilter(
         status=values.get("status"),
         region=values.get("region"),
@@ -212,6 +211,15 @@ def _overview(words: list[str], extra_words: Collection[str], *, leading: bool) 
         needs_attention=attention,
     )
     return Overview(flt, values.get("project"), 0, maybe_meant)
+
+
+def _closest_word(word: str, extra_words: Collection[str]) -> str | None:
+    """What a free word looks like a typo of: a subcommand, a shortcut, or `status:<a status>`."""
+    meant = {w: w for w in (*BUILTIN_SUBCOMMANDS, *SHORTCUTS, *extra_words)}
+    for status in ClusterStatus.known():
+        meant.setdefault(status.value.lower(), f"status:{status.value}")
+    close = difflib.get_close_matches(word.lower(), list(meant), n=1, cutoff=0.75)
+    return meant[close[0]] if close else None
 
 
 _EXAMPLES = {

@@ -31,14 +31,17 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.app import BotConfigError
 from bot.http_connections import MAX_CONNECTIONS, REQUEST_TIMEOUT_S, GuardedH11Protocol
+from bot.metrics import note_denied
+from bot.ops_http import ops_routes
+from bot.readiness import Readiness
+from shared.listening import listening_socket
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1024 * 1024
 KEEP_ALIVE_S = 5
 logger = logging.getLogger(__name__)
@@ -70,8 +73,10 @@ class _Refused(Exception):
         self.reason = reason
 
 
-def create_http_app(app: AsyncApp, *, max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
-    """The ASGI app serving `POST /slack/events` and `GET /healthz`."""
+def create_http_app(
+    app: AsyncApp, *, max_body_bytes: int = MAX_BODY_BYTES, readiness: Readiness | None = None
+) -> Starlette:
+    """The ASGI app serving `POST /slack/events`, and `GET /healthz`, `/readyz`, `/metrics`."""
 
     async def events(request: Request) -> Response:
         try:
@@ -85,17 +90,24 @@ def create_http_app(app: AsyncApp, *, max_body_bytes: int = MAX_BODY_BYTES) -> S
             return PlainTextResponse(
                 refused.reason, status_code=refused.status, headers={"connection": "close"}
             )
-        return to_starlette_response(await app.async_dispatch(bolt_request))
+        answer = await app.async_dispatch(bolt_request)
+        if answer.status == 401:  # metrics hook: Bolt found the signature wrong or stale
+            _log_bad_signature(request, bolt_request)
+        return to_starlette_response(answer)
 
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({"ok": True})
+    return Starlette(routes=[Route(EVENTS_PATH, events, methods=["POST"]), *ops_routes(readiness)])
 
-    return Starlette(
-        routes=[
-            Route(EVENTS_PATH, events, methods=["POST"]),
-            Route(HEALTH_PATH, healthz, methods=["GET"]),
-        ]
-    )
+
+def _log_bad_signature(request: Request, bolt_request: AsyncBoltRequest) -> None:
+    body = bolt_request.body if isinstance(bolt_request.body, dict) else {}
+    user = body.get("user_id") or (body.get("user") or {}).get("id")
+    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    who = {
+        "client": request.client.host if request.client is not None else "unknown",
+        "claimed_user": user if isinstance(user, str) else None,
+        "claimed_team": team if isinstance(team, str) else None,
+    }
+    note_denied("signature", "the Slack signature is wrong or older than 5 minutes (401)", who)
 
 
 async def _bolt_request(request: Request, max_body_bytes: int) -> AsyncBoltRequest:
@@ -164,6 +176,7 @@ async def serve_http(
     stop: asyncio.Event,
     on_listening: Callable[[int], Awaitable[None]] | None = None,
     limits: HttpLimits = HttpLimits(),  # frozen, so sharing it is safe
+    readiness: Readiness | None = None,
 ) -> None:
     """Serve `app` on `host:port` until `stop` is set.
 
@@ -174,13 +187,14 @@ async def serve_http(
         stop: set it to shut down gracefully.
         on_listening: awaited with the bound port once the server accepts connections.
         limits: what a client may send and hold open (tests shorten the timeout).
+        readiness: what `/readyz` checks (None: always ready).
 
     Raises:
         BotConfigError: the port could not be bound (in use, or not an address of this host).
     """
     sock = _listen(host, port)
     config = uvicorn.Config(
-        create_http_app(app, max_body_bytes=limits.max_body_bytes),
+        create_http_app(app, max_body_bytes=limits.max_body_bytes, readiness=readiness),
         host=host,
         port=port,
         http=GuardedH11Protocol.with_limits(
@@ -215,15 +229,9 @@ async def serve_http(
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(512)
+        return listening_socket(host, port, backlog=512)
     except OSError as exc:
-        sock.close()
         raise BotConfigError(
             f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port or PORT."
         ) from None
-    return sock

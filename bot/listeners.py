@@ -19,6 +19,7 @@ from bot.access import APP_HOME, Requester, action_requester
 from bot.answers import Answers
 from bot.extension import DETAILS_ACTION, DETAILS_NEW_ACTION
 from bot.message import SlackMessage
+from bot.metrics import acked, command_word, handling, note_error  # metrics hook
 from bot.render.actions import (
     BACK_ACTION,
     DETAIL_REFRESH_ACTION,
@@ -45,18 +46,22 @@ def register_listeners(app: AsyncApp, answers: Answers) -> None:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
         await ack()
+        acked("command", context)  # metrics hook
         who = Requester(
             user_id=str(body.get("user_id", "")),
             channel_id=str(body.get("channel_id", "")),
             team_ids=_ids(body.get("team_id"), body.get("user_team_id")),
             home_team_id=_home_team(context),
         )
-        try:
-            reply = await answers.command(str(body.get("text", "")), who)
-        except Exception:
-            logger.exception("Answering /clusters %r failed", body.get("text", ""))
-            reply = render_internal_error()
-        await _send(respond, reply, response_type="in_channel" if reply.public else "ephemeral")
+        word = command_word(str(body.get("text", "")), answers.extra_commands)  # metrics hook
+        with handling("command", word, channel=who.channel_id):  # metrics hook
+            try:
+                reply = await answers.command(str(body.get("text", "")), who)
+            except Exception:
+                logger.exception("Answering /clusters %r failed", body.get("text", ""))
+                note_error()  # metrics hook
+                reply = render_internal_error()
+            await _send(respond, reply, response_type="in_channel" if reply.public else "ephemeral")
 
     app.command(COMMAND)(on_command)
     buttons: dict[str, tuple[ButtonAnswer, bool]] = {
@@ -69,7 +74,8 @@ def register_listeners(app: AsyncApp, answers: Answers) -> None:
         BACK_ACTION: (_overview, True),
     }
     for action_id, (answer, replace) in buttons.items():
-        app.action(matching(action_id))(_button_listener(answers, answer, replace=replace))
+        listener = _button_listener(answers, answer, replace=replace, name=action_id)
+        app.action(matching(action_id))(listener)
 
     async def on_home_opened(
         ack: AsyncAck,
@@ -79,6 +85,7 @@ def register_listeners(app: AsyncApp, answers: Answers) -> None:
         client: AsyncWebClient,
     ) -> None:
         await ack()
+        acked("event", context)  # metrics hook
         if event.get("tab", "home") != "home":
             return
         who = Requester(
@@ -106,7 +113,7 @@ def register_listeners(app: AsyncApp, answers: Answers) -> None:
 
 
 def _button_listener(
-    answers: Answers, answer: ButtonAnswer, *, replace: bool
+    answers: Answers, answer: ButtonAnswer, *, replace: bool, name: str
 ) -> Callable[..., Awaitable[None]]:
     async def on_button(
         ack: AsyncAck,
@@ -116,16 +123,20 @@ def _button_listener(
         context: AsyncBoltContext,
     ) -> None:
         await ack()
+        acked("button", context)  # metrics hook
         state = ButtonState.decode(action.get("value"))
-        try:
-            reply = await answer(answers, state, _clicker(body, context))
-        except Exception:
-            logger.exception("Answering button %s failed", action.get("action_id"))
-            reply = render_internal_error()
-        if replace:
-            await _send(respond, reply, replace_original=True)
-        else:
-            await _send(respond, reply, response_type="ephemeral", replace_original=False)
+        who = _clicker(body, context)
+        with handling("button", name, channel=who.channel_id):  # metrics hook
+            try:
+                reply = await answer(answers, state, who)
+            except Exception:
+                logger.exception("Answering button %s failed", action.get("action_id"))
+                note_error()  # metrics hook
+                reply = render_internal_error()
+            if replace:
+                await _send(respond, reply, replace_original=True)
+            else:
+                await _send(respond, reply, response_type="ephemeral", replace_original=False)
 
     return on_button
 

@@ -23,6 +23,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import BotConfigError, build_web_client, create_app
 from bot.extension import CommandHandler, Feature
 from bot.http_server import serve_http
+from bot.ops_http import start_ops_listener
+from bot.readiness import Readiness
 from bot.settings import BotSettings
 from bot.socket_mode import run_socket_mode
 from shared.client import ClustersClient
@@ -41,6 +43,7 @@ async def run_bot(
     host: str = "0.0.0.0",
     port: int | None = None,
     stop: asyncio.Event | None = None,
+    readiness: Readiness | None = None,
 ) -> None:
     """Serve the bot until stopped, in Socket Mode when an app token is set, else over HTTP.
 
@@ -53,6 +56,8 @@ async def run_bot(
             in reverse order after it (a failing `stop` is logged).
         host, port: HTTP mode's address (port default `settings.port`).
         stop: set it to stop; by default SIGINT and SIGTERM set it.
+        readiness: what `/readyz` checks; `/metrics`, `/healthz` and `/readyz` are also
+            served on `settings.clusters_metrics_port` when that is set.
 
     Raises:
         BotConfigError: a setting is missing, or Slack rejected the bot token.
@@ -61,6 +66,8 @@ async def run_bot(
     extra_commands = _commands_of(features)
     web = web_client if web_client is not None else build_web_client(settings)
     await check_slack(web)
+    readiness = readiness if readiness is not None else Readiness()  # readiness hook
+    readiness.socket_mode, readiness.signed_in = settings.socket_mode, True
     stop = stop if stop is not None else asyncio.Event()
     async with contextlib.AsyncExitStack() as stack:
         if clusters is None:
@@ -72,16 +79,23 @@ async def run_bot(
         for feature in features:
             stack.push_async_callback(_stop_quietly, feature)
             await feature.start()
+        if settings.clusters_metrics_port is not None:  # readiness hook: the ops listener
+            await start_ops_listener(stack, readiness, host, settings.clusters_metrics_port, stop)
         if settings.slack_app_token is not None:
             await run_socket_mode(
                 app,
                 app_token=settings.slack_app_token.get_secret_value(),
                 web_client=web,
                 stop=stop,
+                on_link=readiness.watch_socket,
             )
         else:
             await serve_http(
-                app, host=host, port=settings.port if port is None else port, stop=stop
+                app,
+                host=host,
+                port=settings.port if port is None else port,
+                stop=stop,
+                readiness=readiness,
             )
 
 

@@ -11,6 +11,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.people import check_people_ids
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 IdSet = Annotated[frozenset[str], NoDecode]
@@ -30,7 +32,11 @@ class BotSettings(BaseSettings):
         clusters_allowed_users: when set, only these users may ask.
         clusters_allowed_channels: when set, only in these channels.
         clusters_channel_projects: channel -> the one Together project it may see.
+        clusters_approvers: user ids and user group ids who may approve or reject node
+            repairs from Slack; empty: no repair buttons anywhere.
         together_cache_ttl_s: how long a fetched cluster list is reused (bot default 15 s).
+        clusters_metrics_port: when set, `/metrics`, `/healthz` and `/readyz` listen here too
+            (the only place Socket Mode serves them).
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
@@ -44,7 +50,9 @@ class BotSettings(BaseSettings):
     clusters_allowed_users: IdSet = frozenset()
     clusters_allowed_channels: IdSet = frozenset()
     clusters_channel_projects: ProjectMap = Field(default_factory=dict)
+    clusters_approvers: IdSet = frozenset()
     together_cache_ttl_s: float = Field(default=15.0, ge=0)
+    clusters_metrics_port: int | None = Field(default=None, ge=0, le=65535)  # ops hook
 
     @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret", mode="before")
     @classmethod
@@ -55,12 +63,19 @@ class BotSettings(BaseSettings):
         "slack_allowed_team_ids",
         "clusters_allowed_users",
         "clusters_allowed_channels",
+        "clusters_approvers",
         mode="before",
     )
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("clusters_approvers")
+    @classmethod
+    def _people_ids(cls, value: frozenset[str]) -> frozenset[str]:
+        check_people_ids(value)
         return value
 
     @field_validator("clusters_channel_projects", mode="before")

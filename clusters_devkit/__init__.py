@@ -10,6 +10,8 @@ benchmarks and `make demo` do.
 - `rig`: child processes on loopback (one `free_port`, one environment policy, one way to stop).
 - `World` (`world`): the simulator, a fake Slack and the real bot and MCP server, wired.
 - `demo`: `make demo`, the whole product on one machine.
+- `npm_clients`: the pinned MCP clients (Claude Code, MCP Inspector) that the README's commands
+  are tested with, in `.cache/npm-clients/`.
 """
 
 from clusters_devkit.fake_slack import FakeSlack, RecordedCall

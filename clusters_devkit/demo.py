@@ -18,6 +18,7 @@ Environment (all optional):
 | `DEMO_BOT_PORT` | 8701 | the bot's HTTP endpoint (`/slack/events`) |
 | `DEMO_MCP_PORT` | 8000 | the MCP server (`/mcp`) |
 | `DEMO_POLL_INTERVAL_S` | 5 | how often the bot's watcher polls the simulator |
+| `DEMO_LOG_DIR` | `.demo-logs` | each run's logs go to `<dir>/<date-time>/`, kept after it stops |
 
 A port of 0 means any free port.
 """
@@ -27,22 +28,23 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from clusters_devkit.banner import Addresses, banner, moments
-from clusters_devkit.rig import free_port, port_is_free
+from clusters_devkit.rig import REPO_ROOT, free_port, port_is_free
 from clusters_devkit.web import DEFAULT_PORT, Sandbox
 from clusters_devkit.world import Secrets, World
 from shared.simulator import SimulatorControl, SimulatorControlError
 
 SIM_PORT, BOT_PORT, MCP_PORT = 8600, 8701, 8000
+LOG_DIR = REPO_ROOT / ".demo-logs"  # in .gitignore
 
 
 class DemoError(Exception):
@@ -60,6 +62,7 @@ class DemoConfig:
     bot_port: int = BOT_PORT
     mcp_port: int = MCP_PORT
     poll_interval_s: float = 5.0
+    log_dir: Path = LOG_DIR
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> DemoConfig:
@@ -78,6 +81,9 @@ class DemoConfig:
             bot_port=_port(env, "DEMO_BOT_PORT", BOT_PORT),
             mcp_port=_port(env, "DEMO_MCP_PORT", MCP_PORT),
             poll_interval_s=5.0 if poll_interval_s is None else poll_interval_s,
+            log_dir=Path(env["DEMO_LOG_DIR"]).expanduser()
+            if env.get("DEMO_LOG_DIR", "").strip()
+            else LOG_DIR,
         )
 
     def with_free_ports(self) -> DemoConfig:
@@ -86,9 +92,10 @@ class DemoConfig:
         Raises:
             DemoError: a chosen port is taken; the message names the variable that moves it.
         """
-        chosen = {}
+        chosen: dict[str, int] = {}
         for name in ("sandbox_port", "sim_port", "bot_port", "mcp_port"):
             port = getattr(self, name)
+            chosen[name] = port
             if port == 0:
                 chosen[name] = free_port()
             elif not port_is_free(port):
@@ -97,7 +104,13 @@ class DemoConfig:
                     f"port {port} is in use (another demo still running?); "
                     f"stop it or set {variable} to another port (0 = any free port)."
                 )
-        return replace(self, **chosen)
+        return replace(
+            self,
+            sandbox_port=chosen["sandbox_port"],
+            sim_port=chosen["sim_port"],
+            bot_port=chosen["bot_port"],
+            mcp_port=chosen["mcp_port"],
+        )
 
 
 def run_demo(config: DemoConfig, *, stop: threading.Event) -> int:
@@ -110,57 +123,69 @@ def run_demo(config: DemoConfig, *, stop: threading.Event) -> int:
         bot_token=secrets.bot_token,
         port=config.sandbox_port,
     )
-    with tempfile.TemporaryDirectory(prefix="clusters-demo-") as tmp:
-        world = World(
-            Path(tmp),
-            scenario="demo",
-            time_scale=config.time_scale,
-            simulator="process",
-            simulator_port=config.sim_port,
-            slack=sandbox,
-            secrets=secrets,
-            alert_channel=sandbox.alerts_channel.id,
-            stop=stop,
+    home = run_directory(config.log_dir)
+    world = World(
+        home,
+        scenario="demo",
+        time_scale=config.time_scale,
+        simulator="process",
+        simulator_port=config.sim_port,
+        slack=sandbox,
+        secrets=secrets,
+        alert_channel=sandbox.alerts_channel.id,
+        stop=stop,
+    )
+    try:
+        world.start()
+        # The timeline holds still while the bot and the MCP server start, so "degrades in
+        # about 30 s" counts from the banner, and the bot's first poll sees the fleet as is.
+        timeline = _timeline(world.sim, paused=True)
+        world.start_bot(
+            world.bot_env(
+                CLUSTERS_POLL_INTERVAL_S=f"{config.poll_interval_s:g}",
+                TOGETHER_CACHE_TTL_S="2",
+                # You, the sandbox's user, may approve repairs from the alerts.
+                CLUSTERS_APPROVERS=sandbox.person.user_id,
+            ),
+            port=config.bot_port,
         )
+        world.start_mcp(port=config.mcp_port)
+        addresses = Addresses(
+            page=sandbox.page_url,
+            mcp=world.mcp_url,
+            mcp_token=secrets.mcp_token,
+            simulator=world.simulator_url,
+            api_key=secrets.api_key,
+            alerts_channel=sandbox.alerts_channel.name,
+            bot=bot_url,
+        )
+        if timeline is not None:
+            _timeline(world.sim, paused=False)
+        print(banner(addresses, config.time_scale, config.poll_interval_s, moments(timeline or {})))
+        for child in world.children():
+            print(f"  {child.name}: pid {child.pid}, log {child.log_path}")
+        print(f"  logs: {home} (kept after the demo stops)")
+        print(f"  sandbox: in this process (pid {os.getpid()})", flush=True)
+        return _supervise(world, config.seconds, stop)
+    except RuntimeError as exc:  # ChildError, or the sandbox could not start
+        print(f"make demo: {exc}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        world.stop()
+        print(f"Demo stopped: every process ended. Its logs are in {home}", flush=True)
+
+
+def run_directory(root: Path) -> Path:
+    """A new directory for one run's logs and state: `root/<date>-<time>[-n]`, created."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for n in range(100):
+        path = root / (stamp if n == 0 else f"{stamp}-{n}")
         try:
-            world.start()
-            # The timeline holds still while the bot and the MCP server start, so "degrades in
-            # about 30 s" counts from the banner, and the bot's first poll sees the fleet as is.
-            timeline = _timeline(world.sim, paused=True)
-            world.start_bot(
-                world.bot_env(
-                    CLUSTERS_POLL_INTERVAL_S=f"{config.poll_interval_s:g}",
-                    TOGETHER_CACHE_TTL_S="2",
-                ),
-                port=config.bot_port,
-            )
-            world.start_mcp(port=config.mcp_port)
-            addresses = Addresses(
-                page=sandbox.page_url,
-                mcp=world.mcp_url,
-                mcp_token=secrets.mcp_token,
-                simulator=world.simulator_url,
-                api_key=secrets.api_key,
-                alerts_channel=sandbox.alerts_channel.name,
-                bot=bot_url,
-            )
-            if timeline is not None:
-                _timeline(world.sim, paused=False)
-            print(
-                banner(
-                    addresses, config.time_scale, config.poll_interval_s, moments(timeline or {})
-                )
-            )
-            for child in world.children():
-                print(f"  {child.name}: pid {child.pid}, log {child.log_path}")
-            print(f"  sandbox: in this process (pid {os.getpid()})", flush=True)
-            return _supervise(world, config.seconds, stop)
-        except RuntimeError as exc:  # ChildError, or the sandbox could not start
-            print(f"make demo: {exc}", file=sys.stderr, flush=True)
-            return 1
-        finally:
-            world.stop()
-            print("Demo stopped: every process ended.", flush=True)
+            path.mkdir(parents=True)
+        except FileExistsError:
+            continue
+        return path
+    raise DemoError(f"cannot make a new log directory in {root}; clear it out.")
 
 
 def _timeline(control: SimulatorControl, *, paused: bool) -> dict[str, Any] | None:
@@ -200,10 +225,10 @@ def main() -> int:
         signal.signal(signum, request_stop)
     try:
         config = DemoConfig.from_env(os.environ).with_free_ports()
+        return run_demo(config, stop=stop)
     except DemoError as exc:
         print(f"make demo: {exc}", file=sys.stderr)
         return 2
-    return run_demo(config, stop=stop)
 
 
 def _number(env: Mapping[str, str], name: str, *, minimum: float) -> float | None:

@@ -22,8 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
@@ -31,6 +30,7 @@ from bot.render.budgets import MESSAGE_LIMITS, VIEW_LIMITS, budget_problems
 from clusters_devkit.socket_mode import FakeSocketMode, SocketAck
 from clusters_devkit.web_api import WebApi, bearer_token, request_params
 from clusters_devkit.workspace import ResponseTarget, SlackMethodError, Workspace
+from shared.lifecycle import Lifecycle
 
 RESPONSE_URL_USES = 5
 _MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url")
@@ -70,7 +70,7 @@ class _Fault:
     until: float | None = None  # with a deadline, every call fails until then, whatever the count
 
 
-class FakeSlack:
+class FakeSlack(Lifecycle):
     """A fake Slack Web API + response_url endpoints on 127.0.0.1, in a background thread.
 
     Args:
@@ -135,18 +135,6 @@ class FakeSlack:
             return
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def extra_routes(self) -> list[web.RouteDef]:
         """Routes a subclass adds (the sandbox page); registered before the server starts."""
@@ -294,6 +282,7 @@ class FakeSlack:
         self.base_url = f"http://127.0.0.1:{port}"
         self.socket_mode.bind(asyncio.get_running_loop(), f"ws://127.0.0.1:{port}")
         self._web_api.socket_mode_url = self._socket_mode_url or self.socket_mode.url
+        self._web_api.permalink_base = self.base_url  # the sandbox page answers these links
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -364,7 +353,7 @@ class FakeSlack:
     def _block_problems(self, method: str, params: dict[str, Any]) -> list[str]:
         if not self.strict_blocks:
             return []
-        if method == "views.publish":
+        if method in ("views.publish", "views.open", "views.update"):
             view = params.get("view")
             blocks = view.get("blocks", []) if isinstance(view, dict) else []
             return budget_problems(blocks, limits=VIEW_LIMITS, require_text=False)

@@ -1,8 +1,9 @@
 """The requests Slack sends an app, built and signed as Slack builds and signs them.
 
-Slash commands arrive as a form body; button clicks as a form body with one `payload` field
-holding JSON; events (`app_home_opened`) as JSON. All three are signed the same way:
-HMAC-SHA256 over `v0:{timestamp}:{raw body}` with the app's signing secret.
+Slash commands arrive as a form body; button clicks and modal submissions (`view_submission`)
+as a form body with one `payload` field holding JSON; events (`app_home_opened`) as JSON. All
+three are signed the same way: HMAC-SHA256 over `v0:{timestamp}:{raw body}` with the app's
+signing secret.
 """
 
 from __future__ import annotations
@@ -39,6 +40,15 @@ class Person:
     team_id: str
     team_domain: str
     user_team_id: str | None = None
+
+    def user_object(self) -> dict[str, str]:
+        """The `user` object of an interaction payload."""
+        return {
+            "id": self.user_id,
+            "username": self.user_name,
+            "name": self.user_name,
+            "team_id": self.user_team_id or self.team_id,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +142,7 @@ def block_actions_body(
             clicked[key] = action[key]
     payload: dict[str, Any] = {
         "type": "block_actions",
-        "user": {
-            "id": person.user_id,
-            "username": person.user_name,
-            "name": person.user_name,
-            "team_id": person.user_team_id or person.team_id,
-        },
+        "user": person.user_object(),
         "api_app_id": APP_ID,
         "token": VERIFICATION_TOKEN,
         "container": container,
@@ -194,6 +199,51 @@ def button_click_body(
         channel=channel,
         response_url=response_url,
     )
+
+
+def view_submission_body(
+    person: Person, view: dict[str, Any], values: dict[str, str | None] | None = None
+) -> str:
+    """The form body of a `view_submission`: `person` pressed Submit on the modal `view` (as
+    `views.open` returned it, with its `id`) after filling in `values`, by input block id: the
+    text typed, or the chosen option's value for a select (None or absent: left empty)."""
+    filled = values or {}
+    state: dict[str, dict[str, Any]] = {}
+    for block in view.get("blocks") or []:
+        if not isinstance(block, dict) or block.get("type") != "input":
+            continue
+        element = block.get("element") or {}
+        kind, action_id = element.get("type", ""), element.get("action_id", "")
+        value = filled.get(block.get("block_id", ""))
+        if kind == "static_select":
+            chosen = next(
+                (o for o in element.get("options") or [] if o.get("value") == value), None
+            )
+            entry: dict[str, Any] = {"type": kind, "selected_option": chosen}
+        else:
+            entry = {"type": kind, "value": value}
+        state[block.get("block_id", "")] = {action_id: entry}
+    submitted = {
+        **view,
+        "team_id": person.team_id,
+        "state": {"values": state},
+        "hash": f"{int(time.time())}.{uuid.uuid4().hex[:8]}",
+        "app_id": APP_ID,
+        "bot_id": "B0BOT",
+    }
+    payload = {
+        "type": "view_submission",
+        "team": {"id": person.team_id, "domain": person.team_domain},
+        "user": person.user_object(),
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": _trigger_id(),
+        "view": submitted,
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+    return urlencode({"payload": json.dumps(payload)})
 
 
 def app_home_opened_body(person: Person, *, view: dict[str, Any] | None) -> str:

@@ -24,13 +24,16 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from signal import SIGKILL, SIGTERM, Signals
-from types import TracebackType
-from typing import IO, Self
+from typing import IO, Self, TypeVar
 
 import httpx
+
+from shared.lifecycle import Lifecycle
+
+T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 60.0
@@ -89,7 +92,7 @@ def child_env(
     return env
 
 
-class ChildProcess:
+class ChildProcess(Lifecycle):
     """One child process in its own session, with its output in a log file.
 
     Args:
@@ -187,17 +190,6 @@ class ChildProcess:
         """
         return self._started().wait(timeout_s)
 
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     # -- what it is doing ------------------------------------------------------------------
 
     @property
@@ -239,13 +231,15 @@ class ChildProcess:
             ChildError: the child exited, `stop` was set, or nothing matched in time.
         """
         regex = re.compile(pattern) if isinstance(pattern, str) else pattern
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if found := regex.search(self.output()):
-                return found
-            self._check_alive(stop, f"printing {regex.pattern!r}")
-            time.sleep(_POLL_S)
-        raise self._late(f"print {regex.pattern!r}", timeout_s)
+        # Output first: a child that printed the line and then exited has still printed it.
+        return self._poll(
+            lambda: regex.search(self.output()),
+            doing=f"printing {regex.pattern!r}",
+            late=f"print {regex.pattern!r}",
+            timeout_s=timeout_s,
+            stop=stop,
+            alive_first=False,
+        )
 
     def wait_for_port(
         self,
@@ -259,15 +253,21 @@ class ChildProcess:
         Raises:
             ChildError: the child exited, `stop` was set, or the port stayed closed too long.
         """
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            self._check_alive(stop, f"listening on port {port}")
+
+        def accepts() -> bool | None:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    return
+                    return True
             except OSError:
-                time.sleep(_POLL_S)
-        raise self._late(f"listen on port {port}", timeout_s)
+                return None
+
+        self._poll(
+            accepts,
+            doing=f"listening on port {port}",
+            late=f"listen on port {port}",
+            timeout_s=timeout_s,
+            stop=stop,
+        )
 
     def wait_for_http(
         self,
@@ -281,16 +281,48 @@ class ChildProcess:
         Raises:
             ChildError: the child exited, `stop` was set, or `url` did not answer in time.
         """
-        deadline = time.monotonic() + timeout_s
         with httpx.Client(timeout=1.0) as http:
-            while time.monotonic() < deadline:
-                self._check_alive(stop, f"answering at {url}")
+
+            def answer() -> int | None:
                 with contextlib.suppress(httpx.HTTPError):
                     status = http.get(url).status_code
                     if status < 500:
                         return status
-                time.sleep(_POLL_S)
-        raise self._late(f"answer at {url}", timeout_s)
+                return None
+
+            return self._poll(
+                answer,
+                doing=f"answering at {url}",
+                late=f"answer at {url}",
+                timeout_s=timeout_s,
+                stop=stop,
+            )
+
+    def _poll(
+        self,
+        probe: Callable[[], T | None],
+        *,
+        doing: str,
+        late: str,
+        timeout_s: float,
+        stop: threading.Event | None,
+        alive_first: bool = True,
+    ) -> T:
+        """`probe()` every `_POLL_S` until it returns something, checking the child lives.
+
+        Raises:
+            ChildError: the child exited, `stop` was set, or `timeout_s` passed.
+        """
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if alive_first:
+                self._check_alive(stop, doing)
+            if (found := probe()) is not None:
+                return found
+            if not alive_first:
+                self._check_alive(stop, doing)
+            time.sleep(_POLL_S)
+        raise self._late(late, timeout_s)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -327,8 +359,9 @@ def run_until_exit(
     *,
     env: Mapping[str, str] | None = None,
     timeout_s: float = 30.0,
+    cwd: Path = REPO_ROOT,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `argv` to its end with `child_env(env)` and capture what it prints.
+    """Run `argv` to its end in `cwd` with `child_env(env)` and capture what it prints.
 
     For a program expected to stop by itself, a refusal to start for instance.
 
@@ -337,7 +370,7 @@ def run_until_exit(
     """
     return subprocess.run(
         list(argv),
-        cwd=REPO_ROOT,
+        cwd=cwd,
         env=child_env(env),
         stdin=subprocess.DEVNULL,
         capture_output=True,

@@ -12,16 +12,16 @@ import re
 import sys
 import threading
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
 from clusters_devkit.rig import ChildError, ChildProcess
+from shared.lifecycle import Lifecycle
 from shared.simulator import DEFAULT_API_KEY, SimulatorControl
 
 _SERVING = re.compile(r" at (http://\S+/v1)\b")
 
 
-class SimulatorProcess:
+class SimulatorProcess(Lifecycle):
     """`python -m shared.simulator --scenario <scenario>` on 127.0.0.1.
 
     Args:
@@ -84,14 +84,3 @@ class SimulatorProcess:
     @property
     def control(self) -> SimulatorControl:
         return SimulatorControl(self.root_url)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -4,12 +4,18 @@ One server on 127.0.0.1 (8700 by default) plays both sides of Slack:
 
 - for the bot, the Web API methods and response_urls of `FakeSlack`;
 - for the person, the page at `/` and a small JSON API under `/sandbox/api/`: the workspace's
-  state (`GET state`), a typed command (`POST command`: the sandbox signs a slash command exactly
-  as Slack does and POSTs it to the bot), a button click (`POST action`: a signed
-  `block_actions` payload), and the Home tab being opened (`POST home`: `app_home_opened`).
+  state (`GET state`, open modals included), a typed command (`POST command`: the sandbox
+  signs a slash command exactly as Slack does and POSTs it to the bot), a button click
+  (`POST action`: a signed `block_actions` payload), a modal submitted (`POST view`: a
+  signed `view_submission`, its answer applied as Slack applies it) or closed
+  (`POST view_closed`), and the Home tab being opened (`POST home`: `app_home_opened`).
 
 Unlike Slack, it accepts messages that break Slack's limits by default, and marks them on the
 page, so a developer sees the broken message instead of only an `invalid_blocks` error.
+
+The POSTs under `/sandbox/api/` send signed requests to the bot, so another web site must not
+be able to make a browser send them: they need a JSON body, no foreign `Origin` and a loopback
+`Host` (`shared.simulator.same_origin`).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +33,7 @@ from clusters_devkit.clicks import PageRequestError, home_click_body, message_cl
 from clusters_devkit.delivery import ACK_TIMEOUT_S, Delivery, deliver
 from clusters_devkit.emoji import EMOJI
 from clusters_devkit.fake_slack import FakeSlack
+from clusters_devkit.modals import apply_answer, submission_body
 from clusters_devkit.page_state import Channel, LocalEntry, channel_json, home_json
 from clusters_devkit.payloads import (
     COMMAND,
@@ -38,11 +46,13 @@ from clusters_devkit.payloads import (
     slash_command_body,
 )
 from clusters_devkit.workspace import SlackMethodError
+from shared.simulator.same_origin import cross_site_refusal
 
 PAGE_DIR = Path(__file__).parent / "page"
 DEFAULT_PORT = 8700
 ALERTS_CHANNEL = Channel("C0ALERTS", "cluster-alerts", "Alerts from the clusters bot")
 OPS_CHANNEL = Channel("C0OPS", "gpu-ops", "Where you type /clusters")
+BOT_USER_ID = "U0BOT"  # what the fake `auth.test` answers
 SANDBOX_USER = Person(user_id="U0YOU", user_name="you", team_id="T0SANDBOX", team_domain="sandbox")
 
 
@@ -98,9 +108,12 @@ class Sandbox(FakeSlack):
             web.get("/page/{name}", self._asset),
             web.get("/sandbox/api/state", self._state),
             web.get("/sandbox/api/emoji", self._emoji),
-            web.post("/sandbox/api/command", self._command),
-            web.post("/sandbox/api/action", self._action),
-            web.post("/sandbox/api/home", self._home_opened),
+            web.post("/sandbox/api/command", _same_origin(self._command)),
+            web.post("/sandbox/api/action", _same_origin(self._action)),
+            web.post("/sandbox/api/home", _same_origin(self._home_opened)),
+            web.post("/sandbox/api/view", _same_origin(self._view_submitted)),
+            web.post("/sandbox/api/view_closed", _same_origin(self._view_closed)),
+            web.get("/archives/{channel}/{message}", self._permalink),
         ]
 
     # -- what the page shows -----------------------------------------------------------------
@@ -133,7 +146,12 @@ class Sandbox(FakeSlack):
                 channel_json(self.workspace, channel, user=user, local=local.get(channel.id, []))
                 for channel in [*self.channels, *others]
             ],
+            "names": {
+                "users": {user: self.person.user_name, BOT_USER_ID: "clusters"},
+                "channels": {channel.id: channel.name for channel in self.channels},
+            },
             "home": home_json(self.workspace, user),
+            "modals": self.workspace.modals(),
             "failures": failures[-10:],
         }
 
@@ -155,6 +173,13 @@ class Sandbox(FakeSlack):
 
     async def _emoji(self, request: web.Request) -> web.Response:
         return web.json_response(EMOJI)
+
+    async def _permalink(self, request: web.Request) -> web.Response:
+        """Where `chat.getPermalink` links lead: the page, opened on that message's channel."""
+        channel = request.match_info["channel"]
+        if not any(channel == known.id for known in self.channels):
+            raise web.HTTPNotFound()
+        raise web.HTTPFound(f"/#{channel}/{request.match_info['message']}")
 
     # -- what the person does ----------------------------------------------------------------
 
@@ -261,6 +286,30 @@ class Sandbox(FakeSlack):
             {"ok": delivery.error is None, "error": delivery.error, "detail": delivery.detail}
         )
 
+    async def _view_submitted(self, request: web.Request) -> web.Response:
+        body = await _json_body(request)
+        view_id = str(body.get("view_id") or "")
+        given = body.get("values")
+        values: dict[str, Any] = given if isinstance(given, dict) else {}
+        try:
+            form = submission_body(self.workspace, self.person, view_id, values)
+        except SlackMethodError as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+        delivery = await self._deliver(sign(form, signing_secret=self._signing_secret))
+        outcome = apply_answer(self.workspace, view_id, delivery)
+        with self._page_lock:
+            self._local_changes += 1
+        return web.json_response(
+            {"ok": delivery.error is None, "error": delivery.error, "detail": outcome}
+        )
+
+    async def _view_closed(self, request: web.Request) -> web.Response:
+        body = await _json_body(request)
+        self.workspace.close_modal(str(body.get("view_id") or ""))
+        with self._page_lock:
+            self._local_changes += 1
+        return web.json_response({"ok": True})
+
     # -- talking to the app ------------------------------------------------------------------
 
     async def _deliver(self, signed: SignedRequest) -> Delivery:
@@ -291,6 +340,20 @@ class Sandbox(FakeSlack):
         if found is None:
             raise SlackMethodError("message_not_found")
         return found
+
+
+def _same_origin(
+    handler: Callable[[web.Request], Awaitable[web.Response]],
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """`handler`, refusing requests another web site could have made a browser send."""
+
+    async def guarded(request: web.Request) -> web.Response:
+        refusal = cross_site_refusal(request.method, request.headers)
+        if refusal is not None:
+            return web.json_response({"ok": False, "error": refusal.message}, status=refusal.status)
+        return await handler(request)
+
+    return guarded
 
 
 def _int(value: object) -> int:

@@ -26,6 +26,7 @@ class WebApi:
     workspace: Workspace
     team_id: str
     socket_mode_url: str = ""
+    permalink_base: str = "https://fake-workspace.slack.com"
 
     def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """Run `method` and return Slack's answer body.
@@ -70,6 +71,12 @@ class WebApi:
         if method == "views.publish":
             view = ws.publish(str(params.get("user_id", "")), params.get("view") or {})
             return {"ok": True, "view": view}
+        if method == "views.open":
+            opened = ws.open_modal(str(params.get("trigger_id", "")), params.get("view") or {})
+            return {"ok": True, "view": opened}
+        if method == "views.update":
+            updated = ws.update_modal(str(params.get("view_id", "")), params.get("view") or {})
+            return {"ok": True, "view": updated}
         if method == "reactions.add":
             ws.react(channel, str(params.get("timestamp", "")), str(params.get("name", "")))
             return {"ok": True}
@@ -82,6 +89,14 @@ class WebApi:
             if not thread:
                 raise SlackMethodError("thread_not_found")
             return _page(thread, params)  # the parent first, then its replies, oldest first
+        if method == "usergroups.users.list":
+            return {"ok": True, "users": ws.usergroup_users(str(params.get("usergroup", "")))}
+        if method == "chat.getPermalink":
+            ts = str(params.get("message_ts", ""))
+            if not any(m["ts"] == ts for m in ws.messages(channel)):
+                raise SlackMethodError("message_not_found")
+            link = f"{self.permalink_base}/archives/{channel}/p{ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": link}
         if method == "conversations.info":
             info = {"id": channel, "name": channel.lower(), "is_channel": True, "is_member": True}
             return {"ok": True, "channel": info}

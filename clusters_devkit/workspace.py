@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+TRIGGER_LIFE_S = 3.0  # how long a click's trigger_id can open a modal
+
 
 class SlackMethodError(Exception):
     """A Web API call Slack would refuse, with Slack's error code (`message_not_found`)."""
@@ -41,6 +43,8 @@ class Workspace:
     _channels: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _ephemeral: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _usergroups: dict[str, list[str]] = field(default_factory=dict)
+    _modals: dict[str, dict[str, Any]] = field(default_factory=dict)
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def new_ts(self) -> str:
@@ -123,6 +127,64 @@ class Workspace:
     def view(self, user: str) -> dict[str, Any] | None:
         with self._lock:
             return copy.deepcopy(self._views.get(user))
+
+    def open_modal(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        """Open a modal (`views.open`) and return it with its new `id`.
+
+        Raises:
+            SlackMethodError: `expired_trigger_id` when the trigger is older than Slack's 3 s
+                (its first part is the click's time in whole seconds, so a second is allowed).
+        """
+        seconds = trigger_id.partition(".")[0]
+        if not seconds.isdigit() or time.time() - int(seconds) > TRIGGER_LIFE_S + 1:
+            raise SlackMethodError("expired_trigger_id")
+        with self._lock:
+            view_id = f"VM{next(self._counter):06d}"
+            stored = {**copy.deepcopy(view), "id": view_id}
+            self._modals[view_id] = {"view": stored, "open": True, "errors": {}}
+            return copy.deepcopy(stored)
+
+    def update_modal(self, view_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        """Replace an open modal's view (`views.update`, or a submission's `update`)."""
+        with self._lock:
+            found = self._modals.get(view_id)
+            if found is None or not found["open"]:
+                raise SlackMethodError("not_found")
+            found["view"] = {**copy.deepcopy(view), "id": view_id}
+            found["errors"] = {}
+            return copy.deepcopy(found["view"])
+
+    def modal_errors(self, view_id: str, errors: dict[str, str]) -> None:
+        """Show a submission's `errors` on the modal's input blocks; it stays open."""
+        with self._lock:
+            if view_id in self._modals:
+                self._modals[view_id]["errors"] = dict(errors)
+
+    def close_modal(self, view_id: str) -> None:
+        with self._lock:
+            if view_id in self._modals:
+                self._modals[view_id]["open"] = False
+
+    def modals(self) -> list[dict[str, Any]]:
+        """Open modals, oldest first: `{"view": ..., "errors": {block_id: text}}` each."""
+        with self._lock:
+            return [copy.deepcopy(m) for m in self._modals.values() if m["open"]]
+
+    def set_usergroup(self, group: str, users: list[str]) -> None:
+        """Create or replace a user group (`S...`) and its members."""
+        with self._lock:
+            self._usergroups[group] = list(users)
+
+    def usergroup_users(self, group: str) -> list[str]:
+        """A user group's members.
+
+        Raises:
+            SlackMethodError: `no_such_subteam`, as Slack answers for an unknown group.
+        """
+        with self._lock:
+            if group not in self._usergroups:
+                raise SlackMethodError("no_such_subteam")
+            return list(self._usergroups[group])
 
     def channels(self) -> list[str]:
         with self._lock:

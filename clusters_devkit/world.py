@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from signal import SIGKILL
-from types import TracebackType
 from typing import Any, Literal, Self
 
 import httpx
@@ -29,6 +28,7 @@ import httpx
 from clusters_devkit.fake_slack import FakeSlack
 from clusters_devkit.rig import ChildError, ChildProcess, free_port, run_until_exit
 from clusters_devkit.sim_process import SimulatorProcess
+from shared.lifecycle import Lifecycle
 from shared.simulator import SimulatorControl, SimulatorServer
 
 TEAM = "T0001"
@@ -64,7 +64,7 @@ def entry_point(script: str, module: str) -> list[str]:
     return [str(installed)] if installed.exists() else [sys.executable, "-m", module]
 
 
-class World:
+class World(Lifecycle):
     """A simulator and a fake Slack on loopback, and the real bot and MCP server when started.
 
     Args:
@@ -128,7 +128,11 @@ class World:
         )
         self.bot: ChildProcess | None = None
         self.bot_port = 0
+        # Replicas started with `start_bot(name=...)`; "bot" is `self.bot` itself.
+        self.bots: dict[str, ChildProcess] = {}
+        self.bot_ports: dict[str, int] = {}
         self.mcp: ChildProcess | None = None
+        self._mcps: list[ChildProcess] = []
         self.mcp_port = 0
         self._bot_runs = 0
 
@@ -156,26 +160,17 @@ class World:
 
     def stop(self) -> None:
         """Stop everything started, the last started first; safe to call twice."""
-        if self.mcp is not None:
-            self.mcp.stop()
-        self.stop_bot()
+        for mcp in reversed(self._mcps):
+            mcp.stop()
+        for name in [*self.bots, "bot"]:
+            self.stop_bot(name)
         self.slack.stop()
         self.simulator.stop()
 
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     def children(self) -> list[ChildProcess]:
         """The child processes started so far (simulator, bot, MCP server), in that order."""
-        found = [self.bot, self.mcp]
+        replicas = [bot for name, bot in self.bots.items() if name != "bot"]
+        found = [self.bot, *replicas, *self._mcps]
         if isinstance(self.simulator, SimulatorProcess):
             found.insert(0, self.simulator.process)
         return [child for child in found if child is not None]
@@ -227,6 +222,7 @@ class World:
         port: int = 0,
         http: bool = True,
         poll_s: float | None = None,
+        name: str = "bot",
     ) -> ChildProcess:
         """Start `clusters-bot`; in HTTP mode, return once `/healthz` answers.
 
@@ -236,6 +232,8 @@ class World:
             http: False for Socket Mode (`env` carries `SLACK_APP_TOKEN`): return once started.
             poll_s: `CLUSTERS_POLL_INTERVAL_S` (below 5 s only with a `bot_command` that
                 allows it).
+            name: which replica this is; "bot" is `self.bot`, any other name starts one more
+                beside it (`bots[name]`, `bot_ports[name]`, its log `<name>-<n>.log`).
 
         Raises:
             ChildError: it exited or did not answer in time (its output is in the message).
@@ -243,21 +241,24 @@ class World:
         variables = dict(self.bot_env() if env is None else env)
         if poll_s is not None:
             variables["CLUSTERS_POLL_INTERVAL_S"] = f"{poll_s:g}"
-        self.bot_port = port or free_port()
+        bot_port = port or free_port()
         self._bot_runs += 1
-        self.bot = ChildProcess(
-            "bot",
-            self._bot_argv(self.bot_port),
+        bot = ChildProcess(
+            name,
+            self._bot_argv(bot_port),
             env=variables,
-            log_path=self.home / f"bot-{self._bot_runs}.log",
+            log_path=self.home / f"{name}-{self._bot_runs}.log",
         ).start()
+        self.bots[name], self.bot_ports[name] = bot, bot_port
+        if name == "bot":
+            self.bot, self.bot_port = bot, bot_port
         if http:
             try:
-                self.bot.wait_for_http(f"{self.bot_url}/healthz", stop=self._stop)
+                bot.wait_for_http(f"http://127.0.0.1:{bot_port}/healthz", stop=self._stop)
             except ChildError:
-                self.bot.stop()
+                bot.stop()
                 raise
-        return self.bot
+        return bot
 
     def run_bot_until_exit(
         self, env: Mapping[str, str] | None = None, *, port: int = 0, timeout_s: float = 30.0
@@ -273,21 +274,25 @@ class World:
     def bot_url(self) -> str:
         return f"http://127.0.0.1:{self.bot_port}"
 
-    def kill_bot(self) -> None:
+    def kill_bot(self, name: str = "bot") -> None:
         """kill -9: no shutdown hooks, no last commit."""
-        if self.bot is not None:
-            self.bot.signal(SIGKILL)
-            self.bot.stop()
+        bot = self.bots.pop(name, None)
+        if name == "bot":
             self.bot = None
+        if bot is not None:
+            bot.signal(SIGKILL)
+            bot.stop()
 
-    def stop_bot(self) -> int | None:
+    def stop_bot(self, name: str = "bot") -> int | None:
         """SIGTERM, as a service manager stops it; its exit status (None if none ran)."""
-        bot, self.bot = self.bot, None
+        bot = self.bots.pop(name, None)
+        if name == "bot":
+            bot, self.bot = self.bot, None
         return None if bot is None else bot.stop(BOT_STOP_GRACE_S)
 
-    def bot_log(self) -> str:
-        """What every bot started in this world printed, run after run."""
-        logs = sorted(self.home.glob("bot-*.log"), key=lambda p: int(p.stem.split("-")[1]))
+    def bot_log(self, name: str = "bot") -> str:
+        """What every bot (or replica `name`) started in this world printed, run after run."""
+        logs = sorted(self.home.glob(f"{name}-*.log"), key=lambda p: int(p.stem.rpartition("-")[2]))
         return "\n".join(path.read_text(errors="replace") for path in logs)
 
     def post(self, body: str, headers: Mapping[str, str]) -> httpx.Response:
@@ -314,20 +319,24 @@ class World:
         """The `clusters-mcp` command line with `args`."""
         return [*entry_point("clusters-mcp", "mcp_server"), *args]
 
-    def start_mcp(self, *, port: int = 0) -> ChildProcess:
-        """Start `clusters-mcp` over HTTP with `secrets.mcp_token`; return once `/mcp` answers.
+    def start_mcp(self, *, port: int = 0, env: Mapping[str, str] | None = None) -> ChildProcess:
+        """Start `clusters-mcp` over HTTP with `secrets.mcp_token` (and `env`); return once `/mcp`
+        answers. Starting another keeps the first running (replicas); `mcp` is the newest.
 
         Raises:
             ChildError: it exited or did not answer in time.
         """
         self.mcp_port = port or free_port()
         argv = self.mcp_argv("--transport", "http", "--host", "127.0.0.1")
-        self.mcp = ChildProcess(
-            "MCP server",
-            [*argv, "--port", str(self.mcp_port)],
-            env=self.mcp_env(MCP_AUTH_TOKEN=self.secrets.mcp_token),
-            log_path=self.home / "mcp-server.log",
-        ).start()
+        self._mcps.append(
+            ChildProcess(
+                "MCP server",
+                [*argv, "--port", str(self.mcp_port)],
+                env=self.mcp_env(MCP_AUTH_TOKEN=self.secrets.mcp_token, **(env or {})),
+                log_path=self.home / f"mcp-server-{len(self._mcps) + 1}.log",
+            ).start()
+        )
+        self.mcp = self._mcps[-1]
         try:
             self.mcp.wait_for_http(self.mcp_url, stop=self._stop)
         except ChildError:

@@ -10,7 +10,7 @@ Over stdio, stdout carries the protocol: every log line goes to stderr.
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from collections.abc import Sequence
 from functools import partial
@@ -19,11 +19,14 @@ from typing import Any
 import anyio
 from pydantic import ValidationError
 
-from mcp_server.http_app import MCP_PATH, refusal, serve_http
+from mcp_server.http_app import MCP_PATH, PortUnavailable, listen, refusal, serve_http
 from mcp_server.server import create_server
 from mcp_server.settings import McpSettings
 from shared.config_errors import settings_problems
+from shared.log_json import command_formatter
+from shared.logs import add_log_level_argument, configure_logging
 from shared.settings import TogetherSettings
+from shared.version import add_version_argument
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -36,20 +39,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--transport", choices=["stdio", "http"], help="default: stdio")
     parser.add_argument("--host", help="HTTP listen address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="HTTP port (default 8000)")
-    parser.add_argument(
-        "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
-    )
+    add_log_level_argument(parser, default="warning")
+    add_version_argument(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the server until the client disconnects (stdio) or it is interrupted (HTTP)."""
     args = parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    # stderr: over stdio, stdout carries the protocol
+    log_format = command_formatter("clusters-mcp", os.environ.get("LOG_FORMAT"))
+    configure_logging(args.log_level, formatter=log_format)
     overrides: dict[str, Any] = {
         key: value
         for key, value in (("transport", args.transport), ("host", args.host), ("port", args.port))
@@ -72,8 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         auth = "bearer token required" if mcp_settings.auth_token else "no token: loopback only"
         host, port = mcp_settings.host, mcp_settings.port
+        try:
+            sock = listen(host, port)  # before saying "serving": a busy port is one line
+        except PortUnavailable as exc:
+            print(f"clusters-mcp: {exc}", file=sys.stderr)
+            return 2
         print(f"clusters-mcp: serving http://{host}:{port}{MCP_PATH} ({auth})", file=sys.stderr)
-        anyio.run(partial(serve_http, server, mcp_settings, log_level=args.log_level))
+        anyio.run(partial(serve_http, server, mcp_settings, sock=sock, log_level=args.log_level))
     except KeyboardInterrupt:
         pass
     return 0

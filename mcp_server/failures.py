@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from mcp.types import CallToolResult, TextContent
 
-from mcp_server.sanitize import clean, clean_name
+from mcp_server.sanitize import clean, clean_name, quote
 from shared.errors import AmbiguousClusterError, ClusterNotFoundError, Remedy, TogetherError
 
 SUMMARY_CHARS = 1500
@@ -44,7 +44,7 @@ def explain(exc: TogetherError) -> str:
     """One paragraph saying what failed and what to do about it."""
     text = clean(exc.summary, SUMMARY_CHARS)
     if exc.said:
-        text += f' Together said: "{clean(exc.said, 200)}".'
+        text += f" Together said: {quote(clean(exc.said, 200), always=True)}."
     text += " " + _NEXT_CALL.get(type(exc), clean(exc.action, 400))
     if exc.remedy in _FOR_A_MODEL:
         text += " " + _FOR_A_MODEL[exc.remedy]

@@ -8,14 +8,17 @@ through a hostname that resolves to it.
 from __future__ import annotations
 
 import ipaddress
+import socket
 
 import uvicorn
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 
+from mcp_server.metrics import ops_routes
 from mcp_server.settings import McpSettings
 from mcp_server.source import FleetSource
+from shared.listening import listening_socket
 
 MCP_PATH = "/mcp"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -63,17 +66,52 @@ def build_http_app(server: MCPServer[FleetSource], settings: McpSettings) -> Sta
 
     Bearer authentication is part of `server` itself (see `create_server`).
     """
-    return server.streamable_http_app(
+    app = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
+        stateless_http=settings.stateless_http,
         transport_security=transport_security(settings),
         host=settings.host,
     )
+    app.router.routes.extend(ops_routes())  # metrics hook: /metrics, /healthz, no token
+    return app
+
+
+class PortUnavailable(Exception):
+    """The HTTP port cannot be bound; the message says which and what to do."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on `host:port`, bound before anything says the server is serving.
+
+    Raises:
+        PortUnavailable: the port is in use, or the host is not an address of this machine.
+    """
+    try:
+        return listening_socket(host.strip("[]"), port, backlog=128)
+    except OSError as exc:
+        raise PortUnavailable(
+            f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port or MCP_PORT."
+        ) from None
 
 
 async def serve_http(
-    server: MCPServer[FleetSource], settings: McpSettings, *, log_level: str = "warning"
+    server: MCPServer[FleetSource],
+    settings: McpSettings,
+    *,
+    sock: socket.socket | None = None,
+    log_level: str = "warning",
 ) -> None:
-    """Serve `server` over Streamable HTTP until interrupted (SIGINT or SIGTERM)."""
+    """Serve `server` over Streamable HTTP until interrupted (SIGINT or SIGTERM).
+
+    Args:
+        server: the MCP server.
+        settings: host, port, token and allowed hosts.
+        sock: a socket from `listen` (else one is bound here).
+        log_level: uvicorn's.
+
+    Raises:
+        PortUnavailable: without `sock`, the port cannot be bound.
+    """
     config = uvicorn.Config(
         build_http_app(server, settings),
         host=settings.host,
@@ -81,4 +119,8 @@ async def serve_http(
         log_level=log_level.lower(),
         access_log=False,
     )
-    await uvicorn.Server(config).serve()
+    bound = sock if sock is not None else listen(settings.host, settings.port)
+    try:
+        await uvicorn.Server(config).serve(sockets=[bound])
+    finally:
+        bound.close()

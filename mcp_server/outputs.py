@@ -59,6 +59,25 @@ class FindingView(OutputModel):
     nodes: list[str] = Field(default_factory=list)
 
 
+class XidView(OutputModel):
+    code: str = Field(description="NVIDIA Xid code, e.g. '79'.")
+    mnemonic: str = Field(description="The driver's mnemonic for it, as Together sent it.")
+    count: int = Field(description="Times it was seen in the alert window.")
+
+
+class LinkedAlertView(OutputModel):
+    """A passive health-check alert behind a remediation: why Together wants to repair the node."""
+
+    name: str
+    title: str
+    severity: str = Field(description="critical, warning or info; an unknown value verbatim.")
+    started: str
+    resolved: str | None = Field(None, description="When it stopped firing; null while it fires.")
+    xid: list[XidView] = Field(default_factory=list)
+    slurm_reason: str | None = Field(None, description="Slurm's reason for a drained node.")
+    summary: str = Field(description="The alert in words, as Slack shows it.")
+
+
 class RemediationView(OutputModel):
     state: str
     mode: str
@@ -66,6 +85,9 @@ class RemediationView(OutputModel):
     reason: str | None = None
     error: str | None = None
     created: str | None = None
+    alerts: list[LinkedAlertView] = Field(
+        default_factory=list, description="Its linked health-check alerts, firing ones first."
+    )
 
 
 class NodeView(OutputModel):

@@ -29,6 +29,13 @@ PAGE_CHAR_BUDGET = PAGE_TOKEN_BUDGET * CHARS_PER_TOKEN
 MAX_LIMIT: dict[Format, int] = {"concise": 100, "detailed": 20}
 
 KEY_NAME_CHARS = 64
+# Ours hold a fingerprint, a rank, 64 characters of name (JSON-escaped: up to 12 characters
+# each) and a digest: about 1,100 characters of base64 at most.
+MAX_CURSOR_CHARS = 2_048
+_NOT_OURS = (
+    "The cursor is not valid. Pass next_cursor back exactly as it was returned, "
+    "or leave cursor out to start from the first page."
+)
 SortKey = tuple[int, str, str]
 T = TypeVar("T")
 
@@ -60,24 +67,31 @@ def encode_cursor(query: Query, last: SortKey) -> str:
 def decode_cursor(query: Query, cursor: str) -> SortKey:
     """The sort key a cursor resumes after.
 
+    Anything the caller sends is untrusted: a cursor longer than any of ours is refused before
+    it is decoded, and whatever fails while decoding it (bad base64, bytes that are not UTF-8,
+    JSON nested deep enough to exhaust the recursion limit, the wrong shape) is the same refusal.
+
     Raises:
         CursorError: the cursor is not one of ours, or was made for a different query.
     """
+    text = cursor.strip()
+    if len(text) > MAX_CURSOR_CHARS:
+        raise CursorError(_NOT_OURS)
     try:
-        padded = cursor.strip() + "=" * (-len(cursor.strip()) % 4)
-        fingerprint, rank, name, digest = json.loads(base64.urlsafe_b64decode(padded))
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise CursorError(
-            "The cursor is not valid. Pass next_cursor back exactly as it was returned, "
-            "or leave cursor out to start from the first page."
-        ) from exc
+        payload = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, TypeError, RecursionError, binascii.Error) as exc:
+        raise CursorError(_NOT_OURS) from exc
+    if not (isinstance(payload, list) and len(payload) == 4):
+        raise CursorError(_NOT_OURS)
+    fingerprint, rank, name, digest = payload
     if fingerprint != query.fingerprint():
         raise CursorError(
-            "The cursor belongs to a query with other filters or another project. Repeat the "
-            "filters of the call that returned it, or leave cursor out to start over."
+            "The cursor is not valid for this query: it belongs to a query with other filters or "
+            "another project. Repeat the filters of the call that returned it, or leave cursor "
+            "out to start over."
         )
-    if not (isinstance(rank, int) and isinstance(name, str) and isinstance(digest, str)):
-        raise CursorError("The cursor is not valid. Leave cursor out to start from the first page.")
+    if not (type(rank) is int and isinstance(name, str) and isinstance(digest, str)):
+        raise CursorError(_NOT_OURS)
     return (rank, name, digest)
 
 

@@ -9,35 +9,26 @@ message; none is ever placed in a tool description or a prompt's instructions.
 
 from __future__ import annotations
 
-import unicodedata
+import json
+import re
+
+from shared.text import one_line
 
 NAME_CHARS = 128
 TEXT_CHARS = 300
 ELLIPSIS = "…"
 
-# Control (Cc), format (Cf: bidi overrides and isolates, zero-width, tag characters), surrogates,
-# private use, unassigned, and the line/paragraph separators.
-_STRIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-
-
-# ASCII fast path: whitespace controls become spaces, the other controls go.
-_ASCII_CONTROLS: dict[int, str | None] = {
-    code: (" " if chr(code).isspace() else None) for code in (*range(0x20), 0x7F)
-}
-
-
-def _is_variation_selector(char: str) -> bool:
-    # Variation selectors render as nothing and are a known carrier for hidden payloads.
-    code = ord(char)
-    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+# One plain word of the kind ids, regions, statuses and GPU types are made of: it cannot pose as
+# the markup of a tool's text (`## `, `[severity]`, ` · `, `; `, `: `, `(...)`), so it stays bare.
+_BARE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/+@-]*")
 
 
 def clean(value: object, limit: int = TEXT_CHARS) -> str:
     """Return `value` as one line of visible text, at most `limit` characters.
 
-    Control, bidirectional, zero-width and other invisible characters are removed; runs of
-    whitespace (newlines and tabs included) become one space; a string longer than `limit` is
-    cut and ends with an ellipsis.
+    Control, bidirectional, zero-width and other invisible characters are removed
+    (`shared.text.one_line`, the filter Slack uses too); runs of whitespace (newlines and tabs
+    included) become one space; a string longer than `limit` is cut and ends with an ellipsis.
 
     Args:
         value: any value from the API; `None` becomes the empty string.
@@ -46,20 +37,7 @@ def clean(value: object, limit: int = TEXT_CHARS) -> str:
     if value is None:
         return ""
     # Only the start can survive the cap; cleaning megabytes of it would be wasted work.
-    text = str(value)[: limit * 4]
-    if text.isascii():
-        kept = text.translate(_ASCII_CONTROLS)
-    else:
-        kept = "".join(
-            " " if char.isspace() else char
-            for char in text
-            if char.isspace()
-            or (
-                unicodedata.category(char) not in _STRIPPED_CATEGORIES
-                and not _is_variation_selector(char)
-            )
-        )
-    text = " ".join(kept.split())
+    text = one_line(str(value)[: limit * 4])
     if len(text) > limit:
         text = text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
     return text
@@ -74,3 +52,17 @@ def clean_optional(value: object, limit: int = TEXT_CHARS) -> str | None:
     """`clean`, but `None` (and text that cleans to nothing) stays `None`."""
     text = clean(value, limit)
     return text or None
+
+
+def quote(text: str, *, always: bool = False) -> str:
+    """Untrusted `text` for a tool's text: bare if it is one plain word, else as a JSON string.
+
+    `prod-a`, `us-east-1` and `H100_SXM` read as they are; a name like
+    `prod-a [healthy] Ready · SYSTEM: ...` becomes `"prod-a [healthy] Ready · SYSTEM: ..."`, so a
+    model sees where data from the API starts and ends, and the data cannot forge a heading,
+    a severity or another item. Pass text that went through `clean` first (one line, capped).
+    `always=True` quotes a plain word too (a quotation: `Together said: "conflict"`).
+    """
+    if not always and _BARE.fullmatch(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)

@@ -21,6 +21,12 @@ class McpSettings(BaseSettings):
         allowed_hosts: extra `Host` header values accepted over HTTP, comma-separated
             (`mcp.example.com`, `10.0.0.5:*`); loopback names are always accepted.
         allowed_origins: extra browser `Origin` values accepted over HTTP, comma-separated.
+        stateless_http: serve each HTTP request on its own, with no session (`MCP_STATELESS_HTTP`),
+            so that several replicas behind a load balancer need no sticky sessions. The
+            read-only tools lose nothing; the write tools, having no session to ask the user
+            through, then require `confirm: true`.
+        enable_writes: add `approve_remediation` and `reject_remediation` (`MCP_ENABLE_WRITES=1`);
+            off by default, and then absent from `tools/list`.
     """
 
     model_config = SettingsConfigDict(env_prefix="MCP_", extra="ignore")
@@ -31,6 +37,8 @@ class McpSettings(BaseSettings):
     auth_token: SecretStr | None = None
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    stateless_http: bool = False
+    enable_writes: bool = False
 
     @field_validator("allowed_hosts", "allowed_origins", mode="before")
     @classmethod

@@ -80,6 +80,10 @@ class FleetSource:
                 client, self._client = self._client, None
                 await client.aclose()
 
+    def now(self) -> datetime:
+        """The moment to judge clusters and alerts at (the server's clock)."""
+        return self._now()
+
     @property
     def client(self) -> ClustersClient:
         if self._client is None:

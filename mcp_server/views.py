@@ -1,13 +1,16 @@
 """Assessments as the models and compact text that tools return. Pure functions, no I/O.
 
 The fleet logic in `shared.fleet` decides what is wrong; this module only chooses which of its
-conclusions a model sees, and how. Every string from the API passes through `sanitize` here.
+conclusions a model sees, and how. Every string from the API passes through `sanitize` here:
+`clean` in the models, and `quote` in the text, where anything but one plain word is a JSON string
+so that data cannot pass for the text's own markup (headings, `[severity]`, separators).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from mcp_server.outputs import (
     ClusterBrief,
@@ -16,20 +19,26 @@ from mcp_server.outputs import (
     FindingView,
     FleetOverview,
     GpuCount,
+    LinkedAlertView,
     NodeView,
     RemediationView,
     TransitionView,
     VolumeView,
+    XidView,
 )
-from mcp_server.sanitize import clean, clean_name, clean_optional
+from mcp_server.sanitize import clean, clean_name, clean_optional, quote
 from shared.fleet import (
     Assessment,
     Finding,
     FindingKind,
     FleetSummary,
+    alert_phrase,
+    firing_first,
     node_is_running,
+    severity_word,
     short_mode,
 )
+from shared.linked_alerts import LinkedAlert
 from shared.models import GPUClusterGPUWorkerNode
 from shared.timefmt import humanize, stamp
 
@@ -39,6 +48,7 @@ FINDING_NODES = 8
 DETAIL_TRANSITIONS = 5
 DETAIL_EVENTS = 5
 DETAIL_VOLUMES = 8
+DETAIL_ALERTS = 3
 BRIEF_FINDINGS = 3
 REASON_CHARS = 200
 OVERVIEW_ENTRIES = 20
@@ -74,20 +84,27 @@ def overview(summary: FleetSummary) -> FleetOverview:
 
 def brief(assessment: Assessment, now: datetime) -> ClusterBrief:
     """One cluster for a concise listing: identity, state, size, and findings as phrases."""
-    cluster = assessment.cluster
     phrases = short_findings(assessment.findings)
     return ClusterBrief(
-        name=clean_name(cluster.cluster_name),
-        id=clean_name(cluster.cluster_id),
-        status=clean_name(cluster.status.value),
-        severity=assessment.severity.value,
-        region=clean_name(cluster.region),
-        gpu=clean_name(cluster.gpu_type.value),
-        gpus=cluster.num_gpus,
+        **_identity(assessment),
         nodes=f"{assessment.healthy_nodes}/{assessment.total_nodes}",
         in_status=_coarse(assessment.time_in_status(now)),
         findings=phrases,
     )
+
+
+def _identity(assessment: Assessment) -> dict[str, Any]:
+    """What a brief and a detail both say first: the cluster's names, state and size, cleaned."""
+    cluster = assessment.cluster
+    return {
+        "name": clean_name(cluster.cluster_name),
+        "id": clean_name(cluster.cluster_id),
+        "status": clean_name(cluster.status.value),
+        "severity": assessment.severity.value,
+        "region": clean_name(cluster.region),
+        "gpu": clean_name(cluster.gpu_type.value),
+        "gpus": cluster.num_gpus,
+    }
 
 
 def short_findings(findings: Sequence[Finding]) -> list[str]:
@@ -138,13 +155,7 @@ def detail(assessment: Assessment, now: datetime) -> ClusterDetail:
         "os_image": cluster.os_image or "",
     }
     return ClusterDetail(
-        name=clean_name(cluster.cluster_name),
-        id=clean_name(cluster.cluster_id),
-        status=clean_name(cluster.status.value),
-        severity=assessment.severity.value,
-        region=clean_name(cluster.region),
-        gpu=clean_name(cluster.gpu_type.value),
-        gpus=cluster.num_gpus,
+        **_identity(assessment),
         live_gpus=assessment.live_gpus,
         nodes_healthy=assessment.healthy_nodes,
         nodes_total=assessment.total_nodes,
@@ -171,7 +182,7 @@ def detail(assessment: Assessment, now: datetime) -> ClusterDetail:
             for f in assessment.findings[:DETAIL_FINDINGS]
         ],
         findings_omitted=max(0, len(assessment.findings) - DETAIL_FINDINGS),
-        nodes=[_node(node) for node in nodes[:DETAIL_NODES]],
+        nodes=[_node(node, now) for node in nodes[:DETAIL_NODES]],
         nodes_omitted=max(0, len(nodes) - DETAIL_NODES),
         transitions=[
             TransitionView(phase=_phase(t.phase.value), at=stamp(t.transition_time))
@@ -197,7 +208,7 @@ def detail(assessment: Assessment, now: datetime) -> ClusterDetail:
     )
 
 
-def _node(node: GPUClusterGPUWorkerNode) -> NodeView:
+def _node(node: GPUClusterGPUWorkerNode, now: datetime) -> NodeView:
     rem = node.latest_remediation
     remediation = None
     if rem is not None:
@@ -208,6 +219,7 @@ def _node(node: GPUClusterGPUWorkerNode) -> NodeView:
             reason=clean_optional(rem.reason, REASON_CHARS),
             error=clean_optional(rem.error_message, REASON_CHARS),
             created=_stamp(rem.create_time),
+            alerts=[alert_view(a, now) for a in firing_first(rem.linked_alerts)[:DETAIL_ALERTS]],
         )
     return NodeView(
         id=clean_name(node.node_id),
@@ -216,6 +228,23 @@ def _node(node: GPUClusterGPUWorkerNode) -> NodeView:
         host=clean_optional(node.host_name, 128),
         marked_for_deletion=node.marked_for_deletion,
         remediation=remediation,
+    )
+
+
+def alert_view(alert: LinkedAlert, now: datetime) -> LinkedAlertView:
+    """A remediation's linked alert, cleaned, for a model."""
+    return LinkedAlertView(
+        name=clean_name(alert.alert_name),
+        title=clean(alert.title, 120),
+        severity=clean(severity_word(alert.severity), 64),
+        started=stamp(alert.started_at),
+        resolved=_stamp(alert.resolved_at),
+        xid=[
+            XidView(code=clean(e.xid_code, 16), mnemonic=clean(e.mnemonic, 80), count=e.count)
+            for e in alert.xid_events[:DETAIL_ALERTS]
+        ],
+        slurm_reason=clean_optional(alert.slurm_reason, REASON_CHARS),
+        summary=clean(alert_phrase(alert, now), REASON_CHARS),
     )
 
 
@@ -248,8 +277,11 @@ def _phase(value: str) -> str:
 
 def overview_text(fleet: FleetOverview) -> str:
     """`Fleet: 8 clusters, 3 need attention. Status: Degraded 1, Ready 5. GPUs live/ordered: ...`"""
-    statuses = ", ".join(f"{status} {n}" for status, n in fleet.by_status.items()) or "none"
-    gpus = ", ".join(f"{g} {c.live}/{c.ordered}" for g, c in fleet.gpus_by_type.items()) or "none"
+    statuses = ", ".join(f"{quote(s)} {n}" for s, n in fleet.by_status.items()) or "none"
+    gpus = (
+        ", ".join(f"{quote(g)} {c.live}/{c.ordered}" for g, c in fleet.gpus_by_type.items())
+        or "none"
+    )
     text = (
         f"Fleet: {fleet.clusters} clusters, {fleet.needs_attention} need attention. "
         f"Status: {statuses}. GPUs live/ordered: {gpus}."
@@ -262,36 +294,37 @@ def overview_text(fleet: FleetOverview) -> str:
 def brief_text(view: ClusterBrief) -> str:
     """One line: `- name [severity] Status for 3 h · id · region · 64 H100_SXM · nodes 7/8 · ! ...`.
 
-    Findings follow the `!`; a line without one has none.
+    Findings follow the `!`; a line without one has none. Strings from the API are quoted
+    unless they are one plain word.
     """
     since = f" for {view.in_status}" if view.in_status else ""
     parts = [
-        f"- {view.name} [{view.severity}] {view.status}{since}",
-        view.id,
-        view.region or "no region",
-        f"{view.gpus} {view.gpu}",
+        f"- {quote(view.name)} [{view.severity}] {quote(view.status)}{since}",
+        quote(view.id),
+        quote(view.region) if view.region else "no region",
+        f"{view.gpus} {quote(view.gpu)}",
         f"nodes {view.nodes}",
     ]
     line = " · ".join(parts)
     if view.findings:
-        line += " · ! " + "; ".join(view.findings)
+        line += " · ! " + "; ".join(quote(f) for f in view.findings)
     return line
 
 
 def detail_text(view: ClusterDetail) -> str:
-    """A block of short lines describing one cluster in full."""
+    """A block of short lines describing one cluster in full; API strings `quote`d."""
     since = f" for {view.in_status}" if view.in_status else ""
     lines = [
-        f"## {view.name} [{view.severity}] {view.status}{since}",
+        f"## {quote(view.name)} [{view.severity}] {quote(view.status)}{since}",
         " · ".join(
             item
             for item in (
-                f"id {view.id}",
-                f"project {view.project_id}" if view.project_id else "",
-                view.region or "no region",
-                view.cluster_type,
-                view.billing or "",
-                f"{view.gpu} {view.live_gpus}/{view.gpus} GPUs live",
+                f"id {quote(view.id)}",
+                f"project {quote(view.project_id)}" if view.project_id else "",
+                quote(view.region) if view.region else "no region",
+                quote(view.cluster_type),
+                quote(view.billing) if view.billing else "",
+                f"{quote(view.gpu)} {view.live_gpus}/{view.gpus} GPUs live",
                 f"nodes {view.nodes_healthy}/{view.nodes_total} healthy",
                 _control_plane(view.control_plane_ready),
             )
@@ -309,8 +342,8 @@ def detail_text(view: ClusterDetail) -> str:
     if view.findings:
         lines.append("Findings:")
         for f in view.findings:
-            more = f" ({f.detail})" if f.detail else ""
-            lines.append(f"- {f.level}: {f.summary}{more}")
+            more = f" ({quote(f.detail)})" if f.detail else ""
+            lines.append(f"- {f.level}: {quote(f.summary)}{more}")
         if view.findings_omitted:
             lines.append(f"- and {view.findings_omitted} more findings")
     else:
@@ -319,15 +352,18 @@ def detail_text(view: ClusterDetail) -> str:
         more = f" (+{view.nodes_omitted} healthy not shown)" if view.nodes_omitted else ""
         lines.append(f"Nodes{more}: " + "; ".join(_node_text(n) for n in view.nodes))
     if view.transitions:
-        lines.append("Transitions: " + "; ".join(f"{t.phase} {t.at}" for t in view.transitions))
+        lines.append(
+            "Transitions: " + "; ".join(f"{quote(t.phase)} {t.at}" for t in view.transitions)
+        )
     if view.events:
         lines.append("Events: " + "; ".join(_event_text(e) for e in view.events))
     if view.volumes:
         lines.append(
-            "Volumes: " + "; ".join(f"{v.name} {v.status} {v.size_tib} TiB" for v in view.volumes)
+            "Volumes: "
+            + "; ".join(f"{quote(v.name)} {quote(v.status)} {v.size_tib} TiB" for v in view.volumes)
         )
     if view.versions:
-        lines.append("Versions: " + ", ".join(f"{k} {v}" for k, v in view.versions.items()))
+        lines.append("Versions: " + ", ".join(f"{k} {quote(v)}" for k, v in view.versions.items()))
     return "\n".join(lines)
 
 
@@ -338,19 +374,21 @@ def _control_plane(ready: bool | None) -> str:
 
 
 def _node_text(node: NodeView) -> str:
-    text = f"{node.id} {node.status} {node.gpus} GPU"
+    text = f"{quote(node.id)} {quote(node.status)} {node.gpus} GPU"
     if node.marked_for_deletion:
         text += " marked for deletion"
     rem = node.remediation
     if rem is not None:
-        text += f" remediation {rem.state} {rem.mode}"
+        text += f" remediation {quote(rem.state)} {quote(rem.mode)}"
         if rem.reason:
-            text += f" ({rem.reason})"
+            text += f" ({quote(rem.reason)})"
         if rem.error:
-            text += f" error: {rem.error}"
+            text += f" error: {quote(rem.error)}"
+        if rem.alerts:
+            text += " alerts: " + "; ".join(quote(a.summary) for a in rem.alerts)
     return text
 
 
 def _event_text(event: EventView) -> str:
-    message = f": {event.message}" if event.message else ""
-    return f"{event.at} {event.node} {event.reason}{message}"
+    message = f": {quote(event.message)}" if event.message else ""
+    return f"{event.at} {quote(event.node)} {quote(event.reason)}{message}"

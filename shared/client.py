@@ -2,8 +2,11 @@
 
 One `httpx.AsyncClient` per `ClustersClient`. Concurrent calls for the same project share one
 request in flight (and, with `cache_ttl_s > 0`, its result for that long); transient failures are
-retried as `shared.retrying` decides. Every foreign exception is translated in `_send_once` (the
-network) or `_fetch` (the body), so only errors from `shared.errors` leave this module.
+retried as `shared.retrying` decides. Each attempt, reading its body included, ends within its
+share of the overall deadline, and a body longer than `max_response_mb` is not read past the cap:
+a shared call that hung would hang every caller waiting on it. Every foreign exception is
+translated in `_send_once` (the network) or `_fetch` (the body), so only errors from
+`shared.errors` leave this module.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -31,9 +35,14 @@ from shared.errors import (
     ResponseValidationError,
     status_error,
 )
+from shared.keepalive import POOL_LIMITS, send_fresh_if_stale
 from shared.lookup import resolve_cluster
+from shared.metrics import CACHE_HITS, SHARED_CALLS, timed_attempt, tracked_call  # metrics hook
 from shared.models import Cluster, InvalidCluster
 from shared.parsing import parse_clusters
+from shared.redaction import redact
+from shared.remediations import RemediationActions
+from shared.response_body import read_capped, read_head_text
 from shared.retrying import RetryBudget, is_retryable, parse_retry_after
 from shared.settings import TogetherSettings
 from shared.version import __version__
@@ -41,9 +50,16 @@ from shared.version import __version__
 logger = logging.getLogger(__name__)
 
 _API_MESSAGE_CHARS = 200
-_MIN_REDACTED_KEY_CHARS = 8  # shorter "keys" (test placeholders) would shred every message
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    method: str
+    url: str
+    params: dict[str, str]
+    body: dict[str, Any] | None = None
 
 
 class ClusterList(list[Cluster]):
@@ -75,8 +91,11 @@ class ClusterList(list[Cluster]):
         )
 
 
-class ClustersClient:
+class ClustersClient(RemediationActions):
     """Lists Together GPU clusters; use as `async with ClustersClient(settings) as client:`.
+
+    The node repair calls (`list_remediations`, `approve_remediation`...) come from
+    `shared.remediations.RemediationActions` and go through the same transport and retries.
 
     Args:
         settings: key, base URL, default project, timeout, attempts and cache lifetime.
@@ -98,9 +117,11 @@ class ClustersClient:
         self._clock = clock
         self._url = f"{settings.base_url}/compute/clusters"
         self._host = _host_of(settings.base_url)
+        self._max_bytes = int(settings.max_response_mb * 2**20)
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=settings.timeout_s,
+            limits=POOL_LIMITS,
             headers={
                 "Authorization": f"Bearer {settings.api_key.get_secret_value()}",
                 "User-Agent": f"together-clusters-ops/{__version__}",
@@ -153,18 +174,23 @@ class ClustersClient:
             APIConnectionError: Together could not be reached (`APITimeoutError`: not in time).
             APIStatusError: Together answered with an error status (subclass by status).
             ResponseValidationError: the answer was not JSON or not `{"clusters": [...]}`.
+            ResponseTooLargeError: the answer grew past `max_response_mb`.
             RuntimeError: the client was closed (a programming error).
         """
         if self._http.is_closed:
             raise RuntimeError("This ClustersClient is closed; make a new one.")
         scope = project_id or self.settings.project_id
         if not fresh and (cached := self._cached(scope)) is not None:
+            CACHE_HITS.inc()  # metrics hook
             return cached.copy()
         task = self._in_flight.get(scope)
         if task is None:
-            task = asyncio.get_running_loop().create_task(self._fetch(scope))
+            fetch = tracked_call(self._fetch(scope))  # metrics hook: Together up or down
+            task = asyncio.get_running_loop().create_task(fetch)
             self._in_flight[scope] = task
             task.add_done_callback(lambda done: self._forget(scope, done))
+        else:
+            SHARED_CALLS.inc()  # metrics hook
         # shield: one caller giving up must not cancel the request the others are waiting for
         result = await asyncio.shield(task)
         return result.copy()
@@ -202,26 +228,14 @@ class ClustersClient:
             task.exception()  # marks it retrieved even if every waiter has gone
 
     async def _fetch(self, scope: str | None) -> ClusterList:
-        budget = RetryBudget(
-            max_attempts=self.settings.max_attempts,
-            deadline_s=self.settings.timeout_s * self.settings.max_attempts,
-            clock=self._clock,
-        )
-        retrying = AsyncRetrying(
-            sleep=self._sleep,
-            stop=budget.stop,
-            wait=budget.wait,
-            retry=retry_if_exception(is_retryable),
-            before_sleep=lambda state: self._log_retry(state, budget),
-            reraise=True,
-        )
-        response: httpx.Response = await retrying(self._send_once, scope, budget)
+        params = {"project_id": scope} if scope else {}
+        content = await self._send(_Call("GET", self._url, params), resend=is_retryable)
         arrived = datetime.now(UTC)
         try:
             # A 1,000-cluster answer takes a few hundred ms to validate: off the event loop, so
             # that Slack acks and MCP calls waiting on this loop are not held up meanwhile.
             clusters, invalid = await asyncio.get_running_loop().run_in_executor(
-                self._parser, parse_clusters, response.content
+                self._parser, parse_clusters, content
             )
         except ResponseValidationError as exc:
             raise ResponseValidationError(self._redact(exc.summary)) from None
@@ -232,51 +246,103 @@ class ClustersClient:
             self._cache[scope] = (self._clock() + self.settings.cache_ttl_s, result)
         return result
 
-    async def _send_once(self, scope: str | None, budget: RetryBudget) -> httpx.Response:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+        resend: Callable[[BaseException], bool] = is_retryable,
+    ) -> bytes:
+        """One call to `path` under the base URL, with this client's retries and deadline.
+
+        `resend` decides which failed attempts are sent again: a request that is not idempotent
+        passes one that accepts only errors raised before anything was sent.
+        """
+        if self._http.is_closed:
+            raise RuntimeError("This ClustersClient is closed; make a new one.")
+        call = _Call(method, f"{self.settings.base_url}{path}", params or {}, body)
+        return await tracked_call(self._send(call, resend=resend))  # metrics hook
+
+    async def _send(self, call: _Call, *, resend: Callable[[BaseException], bool]) -> bytes:
+        budget = RetryBudget(
+            max_attempts=self.settings.max_attempts,
+            deadline_s=self.settings.timeout_s * self.settings.max_attempts,
+            clock=self._clock,
+        )
+        retrying = AsyncRetrying(
+            sleep=self._sleep,
+            stop=budget.stop,
+            wait=budget.wait,
+            retry=retry_if_exception(resend),
+            before_sleep=lambda state: self._log_retry(state, budget),
+            reraise=True,
+        )
+        # metrics hook: each attempt counted by outcome and timed
+        content: bytes = await retrying(timed_attempt(self._send_once), call, budget)
+        return content
+
+    async def _send_once(self, call: _Call, budget: RetryBudget) -> bytes:
         budget.note_server_wait(None)
         timeout_s = budget.attempt_timeout_s(self.settings.timeout_s)
         if timeout_s <= 0:
             raise APITimeoutError(self._timeout_message())
-        params = {"project_id": scope} if scope else {}
         self._requests_sent += 1
+        answered = False
         try:
-            response = await self._http.get(
-                self._url, params=params, timeout=httpx.Timeout(timeout_s)
-            )
-        except httpx.TimeoutException as exc:
-            raise APITimeoutError(self._timeout_message()) from exc
+            # httpx's timeout bounds each read, not the body: a proxy dripping a byte a second
+            # would hold the call for ever. This one bounds the whole attempt.
+            async with asyncio.timeout(timeout_s):
+                request = self._http.build_request(
+                    call.method,
+                    call.url,
+                    params=call.params,
+                    json=call.body,
+                    timeout=httpx.Timeout(timeout_s),
+                )
+                if call.method == "GET":
+                    response = await send_fresh_if_stale(self._http, request)
+                else:  # never sent twice by the transport: the first may have been acted on
+                    response = await self._http.send(request, stream=True)
+                answered = True
+                try:
+                    if response.is_success:
+                        return await read_capped(response, self._max_bytes)
+                    raise self._status_error(response, await read_head_text(response), budget)
+                finally:
+                    await response.aclose()
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise APITimeoutError(self._timeout_message(answered=answered)) from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             reason = self._redact(f"{exc.__class__.__name__}: {exc}"[:_API_MESSAGE_CHARS])
-            raise APIConnectionError(
-                f"Together could not be reached at {self._host} ({reason})."
-            ) from exc
-        if response.is_success:
-            return response
-        raise self._status_error(response, budget)
+            error = APIConnectionError(f"Together could not be reached at {self._host} ({reason}).")
+            error.unsent = isinstance(exc, httpx.ConnectError)
+            raise error from exc
 
-    def _status_error(self, response: httpx.Response, budget: RetryBudget) -> APIStatusError:
+    def _status_error(
+        self, response: httpx.Response, text: str, budget: RetryBudget
+    ) -> APIStatusError:
         server_wait = parse_retry_after(response.headers)
         budget.note_server_wait(server_wait)
-        body = self._redact(response.text)
+        # Redacted before it is shortened, so a key cut at the 200th character is still found.
+        message = _full_api_message(text)
         return status_error(
             response.status_code,
-            api_message(body),
+            None if message is None else _shorten(self._redact(message)) or None,
             request_id=response.headers.get("x-request-id") or response.headers.get("request-id"),
-            body=body,
+            body=self._redact(text),
             retry_after_s=server_wait,
         )
 
-    def _timeout_message(self) -> str:
+    def _timeout_message(self, *, answered: bool = False) -> str:
+        what = "did not finish answering" if answered else "did not answer"
         return (
-            f"Together did not answer in time ({self.settings.timeout_s:g} s per attempt, at "
-            f"{self._host})."
+            f"Together {what} in time ({self.settings.timeout_s:g} s per attempt, at {self._host})."
         )
 
     def _redact(self, text: str) -> str:
-        key = self.settings.api_key.get_secret_value()
-        if len(key) >= _MIN_REDACTED_KEY_CHARS:
-            return text.replace(key, "***")
-        return text
+        return redact(text, self.settings.api_key.get_secret_value())
 
     def _log_retry(self, state: RetryCallState, budget: RetryBudget) -> None:
         exc = state.outcome.exception() if state.outcome else None
@@ -296,6 +362,11 @@ def api_message(body: str) -> str | None:
     `{"error": {"message": ...}}`, the gRPC-gateway `{"code": 3, "message": ...}`, or text or
     HTML from a proxy (tags stripped, blanks collapsed). Truncated; None for an empty body.
     """
+    message = _full_api_message(body)
+    return None if message is None else _shorten(message) or None
+
+
+def _full_api_message(body: str) -> str | None:
     try:
         document: Any = json.loads(body)
     except (ValueError, RecursionError):
@@ -306,10 +377,9 @@ def api_message(body: str) -> str | None:
             error = error.get("message")
         message = error if isinstance(error, str) else document.get("message")
         if isinstance(message, str) and message.strip():
-            return _shorten(message)
+            return message
         return None
-    text = html.unescape(_TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", body)))
-    return _shorten(text) or None
+    return html.unescape(_TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", body)))
 
 
 def _host_of(base_url: str) -> str:

@@ -135,3 +135,11 @@ class RemediationState(OpenEnum):
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
     AUTO_RESOLVED = "AUTO_RESOLVED"
+
+
+class PHCSeverity(OpenEnum):
+    """A passive health-check alert's severity (`Remediation.linked_alerts[].severity`)."""
+
+    INFO = "PHC_SEVERITY_INFO"
+    WARNING = "PHC_SEVERITY_WARNING"
+    CRITICAL = "PHC_SEVERITY_CRITICAL"

@@ -2,15 +2,20 @@
 
     TogetherError
     ├── APIConnectionError            could not reach Together (DNS, refused, reset)
-    │   └── APITimeoutError           no answer within the timeout or the overall deadline
+    │   ├── APITimeoutError           no answer within the timeout or the overall deadline
+    │   └── DecisionUnconfirmedError  a repair decision was sent, and its effect is unknown
     ├── APIStatusError                Together answered with an error status
     │   ├── AuthenticationError       401: the API key was rejected
     │   ├── PaymentRequiredError      402: the account is out of credits
     │   ├── PermissionDeniedError     403: the key may not see this project
+    │   │   └── RemediationForbiddenError  403 on a repair decision: the key may not approve
     │   ├── NotFoundError             404
+    │   │   └── RemediationNotFoundError  404 for a remediation, its node or its cluster
     │   ├── RateLimitError            429, with `retry_after_s` when Together said
-    │   └── ServerError               5xx
+    │   ├── ServerError               5xx
+    │   └── RemediationNotPendingError  409/400: the repair was already decided or has ended
     ├── ResponseValidationError       the answer was not JSON or not the documented shape
+    ├── ResponseTooLargeError         the answer grew past TOGETHER_MAX_RESPONSE_MB
     ├── ClusterNotFoundError          no cluster matches a reference; carries the closest names
     ├── AmbiguousClusterError         a name prefix matches several clusters; carries them
     └── SimulatorControlError         the simulator's control API refused a call (shared.simulator)
@@ -97,11 +102,17 @@ class TogetherError(Exception):
 
 
 class APIConnectionError(TogetherError):
-    """Together could not be reached at all."""
+    """Together could not be reached at all.
+
+    Attributes:
+        unsent: True when the request surely never left (no connection could be opened), so
+            even a request that is not idempotent may be sent again.
+    """
 
     summary = "Together could not be reached."
     action = "Try again in a minute; if it keeps failing, check TOGETHER_BASE_URL and the network."
     remedy = Remedy.WAIT
+    unsent: bool = False
 
 
 class APITimeoutError(APIConnectionError):
@@ -135,6 +146,7 @@ class APIStatusError(TogetherError):
         *,
         request_id: str | None = None,
         body: str = "",
+        summary: str | None = None,
     ) -> None:
         self.status_code = status_code
         self.api_message = api_message
@@ -143,7 +155,7 @@ class APIStatusError(TogetherError):
         self.body = body[:BODY_EXCERPT_CHARS]
         if type(self) is APIStatusError and (status_code == 408 or status_code >= 500):
             self.action, self.remedy = "Try again later.", Remedy.WAIT
-        super().__init__(self.headline.format(status=status_code))
+        super().__init__(summary or self.headline.format(status=status_code))
 
 
 class AuthenticationError(APIStatusError):
@@ -172,11 +184,33 @@ class PermissionDeniedError(APIStatusError):
     remedy = Remedy.REQUEST
 
 
+class RemediationForbiddenError(PermissionDeniedError):
+    """403 on approving, rejecting or cancelling a repair: the key may read but not decide."""
+
+    headline = (
+        "Together refused the decision ({status}): this API key may not approve repairs "
+        "(nor reject or cancel them)."
+    )
+    action = (
+        "Ask the Together account's owner for a key allowed to approve repairs, or decide in "
+        "the Together console."
+    )
+    remedy = Remedy.ACCOUNT
+
+
 class NotFoundError(APIStatusError):
     """404: the endpoint or project does not exist."""
 
     headline = "Together answered {status} Not Found: the project or the endpoint does not exist."
     action = "Check the project id; if it is right, TOGETHER_BASE_URL is wrong."
+
+
+class RemediationNotFoundError(NotFoundError):
+    """404 for a remediation, or for the node or cluster it was looked for on."""
+
+    headline = "Together has no such remediation, node or cluster ({status})."
+    action = "Check the cluster, the node's instance id and the remediation id, then list again."
+    remedy = Remedy.REQUEST
 
 
 class RateLimitError(APIStatusError):
@@ -207,10 +241,95 @@ class ServerError(APIStatusError):
     remedy = Remedy.WAIT
 
 
+class RemediationNotPendingError(APIStatusError):
+    """409 (or 400) on a repair decision: it is no longer pending, so there is nothing to decide.
+
+    Attributes:
+        remediation_id: the repair asked about.
+        state: its state now, as Together reported it (`SUCCEEDED`, `CANCELLED`...).
+        reviewed_by: who approved or rejected it, when someone did.
+        review_time: when, as Together wrote it.
+    """
+
+    action = "Nothing to do: it was already decided. Look at its current state before acting again."
+    remedy = Remedy.REQUEST
+
+    def __init__(
+        self,
+        status_code: int,
+        api_message: str | None = None,
+        *,
+        remediation_id: str,
+        state: str,
+        reviewed_by: str | None = None,
+        review_time: str | None = None,
+        request_id: str | None = None,
+        body: str = "",
+    ) -> None:
+        self.remediation_id = remediation_id
+        self.state = state
+        self.reviewed_by = reviewed_by
+        self.review_time = review_time
+        summary = f"Remediation {remediation_id} is no longer pending: now {state}"
+        if reviewed_by:
+            summary += f", reviewed by {reviewed_by}"
+        if review_time:
+            summary += f" at {review_time}"
+        super().__init__(
+            status_code, api_message, request_id=request_id, body=body, summary=f"{summary}."
+        )
+
+
+class DecisionUnconfirmedError(APIConnectionError):
+    """A repair decision was sent, no answer came, and re-reading it did not show it applied.
+
+    Such a request is never sent again by itself: Together may still be acting on the first.
+
+    Attributes:
+        remediation_id: the repair the decision was about.
+        state: its state when re-read, or None when it could not be re-read either.
+    """
+
+    action = (
+        "Look at the repair's current state in a minute before deciding again: the decision may "
+        "still take effect."
+    )
+
+    def __init__(self, decision: str, remediation_id: str, state: str | None) -> None:
+        self.remediation_id = remediation_id
+        self.state = state
+        now = f"read again, it is {state}" if state else "it could not be read again"
+        super().__init__(
+            f"Together did not confirm the {decision} of remediation {remediation_id}; {now}."
+        )
+
+
 class ResponseValidationError(TogetherError):
     """The response was not JSON, or not shaped like `{"clusters": [...]}`."""
 
     summary = "Together's answer could not be read."
+
+
+class ResponseTooLargeError(TogetherError):
+    """The answer grew past `TOGETHER_MAX_RESPONSE_MB`, and the client stopped reading it.
+
+    Attributes:
+        limit_bytes: the cap that was crossed.
+    """
+
+    action = (
+        "If the project really has that many clusters, raise TOGETHER_MAX_RESPONSE_MB; otherwise "
+        "check TOGETHER_BASE_URL (something other than Together may be answering)."
+    )
+    remedy = Remedy.SETTINGS
+
+    def __init__(self, limit_bytes: int) -> None:
+        self.limit_bytes = limit_bytes
+        limit_mb = f"{limit_bytes / 2**20:.3g}"
+        super().__init__(
+            f"Together's answer was larger than {limit_mb} MB (TOGETHER_MAX_RESPONSE_MB), so "
+            "the client stopped reading it."
+        )
 
 
 class ClusterNotFoundError(TogetherError):

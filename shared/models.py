@@ -6,15 +6,17 @@ their zero value (empty lists, 0, false) default to that value. What a cluster c
 (`cluster_id`, `cluster_name`, `status`, `gpu_type`; a remediation's `mode`, `trigger`, `state`)
 stays required, so a cluster missing one is reported as invalid rather than shown half-empty.
 
+A remediation's `linked_alerts` (passive health-check alerts, `shared.linked_alerts`) only explain
+it: an unreadable one is left out rather than failing the cluster.
+
 `kube_config` is a credential: a `SecretStr` left out of `repr`, `str` and every `model_dump`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from shared.enums import (
@@ -30,18 +32,8 @@ from shared.enums import (
     RemediationState,
     RemediationTrigger,
 )
-
-
-def _assume_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-Timestamp = Annotated[datetime, AfterValidator(_assume_utc)]
-"""A moment from the API, always timezone-aware: one without an offset is taken as UTC.
-
-A naive datetime cannot be compared with an aware one, so a single timestamp without an offset
-would otherwise crash every computation of age, uptime or time left.
-"""
+from shared.linked_alerts import LinkedAlert
+from shared.model_types import RECORD, Lenient, Timestamp
 
 
 class APIModel(BaseModel):
@@ -50,13 +42,7 @@ class APIModel(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-# The objects a response holds by the ten thousand (nodes, phase transitions) are frozen, slotted
-# pydantic dataclasses: pydantic builds them about five times faster than BaseModel instances, and
-# a 1,000-cluster list holds some 60,000 of them. Unknown fields are ignored all the same.
-_RECORD = ConfigDict(extra="ignore")
-
-
-@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_RECORD)
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=RECORD)
 class GPUClusterVolume:
     volume_id: str
     volume_name: str = ""
@@ -64,19 +50,19 @@ class GPUClusterVolume:
     status: str = ""
 
 
-@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_RECORD)
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=RECORD)
 class NodePhaseTransition:
     phase: NodePhase
     transition_time: Timestamp
 
 
-@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_RECORD)
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=RECORD)
 class ClusterPhaseTransition:
     phase: ClusterPhase
     transition_time: Timestamp
 
 
-@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_RECORD)
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=RECORD)
 class GPUClusterControlPlaneNode:
     node_id: str
     status: str = ""
@@ -88,18 +74,7 @@ class GPUClusterControlPlaneNode:
     public_ipv4: str | None = None
 
 
-@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_RECORD)
-class RemediationLinkedAlert:
-    """A passive health-check alert linked to a remediation (seen live, not in the spec)."""
-
-    name: str | None = None
-    message: str | None = None
-    severity: str | None = None
-    xid: int | None = None
-    created_at: Timestamp | None = None
-
-
-@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_RECORD)
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=RECORD)
 class Remediation:
     id: str
     cluster_id: str = ""
@@ -120,10 +95,10 @@ class Remediation:
     error_message: str | None = None
     update_time: Timestamp | None = None
     instance_name: str | None = None
-    linked_alerts: list[RemediationLinkedAlert] = Field(default_factory=list)
+    linked_alerts: Lenient[LinkedAlert] = Field(default_factory=list)
 
 
-@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_RECORD)
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=RECORD)
 class GPUClusterGPUWorkerNode:
     node_id: str
     status: str = ""
@@ -230,7 +205,7 @@ class AddOnInfo(APIModel):
     state: AddOnState = Field(default_factory=AddOnState)
 
 
-@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_RECORD)
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=RECORD)
 class GPUClusterNodeLifecycleEvent:
     node_id: str
     reason: str = ""

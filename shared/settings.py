@@ -35,6 +35,8 @@ class TogetherSettings(BaseSettings):
     timeout_s: float = Field(default=10.0, gt=0)
     max_attempts: int = Field(default=4, ge=1, le=10)
     cache_ttl_s: float = Field(default=0.0, ge=0)
+    # A misbehaving proxy can stream forever; past this the client stops reading (MB = 2**20 B).
+    max_response_mb: float = Field(default=64.0, gt=0)
 
     @field_validator("base_url")
     @classmethod

@@ -18,8 +18,31 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ("shared", "bot", "mcp_server")
 FRONT_ENDS = ("slack_bolt", "slack_sdk", "mcp", "bot", "mcp_server")
-# Fleet logic is pure: no network, files, clock or threads of its own.
-FLEET_IO = ("httpx", "asyncio", "anyio", "socket", "shared.client", "shared.simulator")
+# The pure core (fleet logic, the alert engine, lookup, retry decisions): no network, files,
+# database, processes, clock or threads of its own.
+PURE_IO = (
+    "httpx",
+    "asyncio",
+    "anyio",
+    "socket",
+    "sqlite3",
+    "subprocess",
+    "threading",
+    "time",
+    "shared.client",
+    "shared.simulator",
+)
+PURE_CORE = ("shared/fleet", "shared/alerts", "shared/lookup.py", "shared/retrying.py")
+# A test module that starts processes or browsers belongs to `make test`, not `make check`.
+STARTS_PROCESSES = (
+    "subprocess",
+    "clusters_devkit.rig.ChildProcess",
+    "clusters_devkit.rig.run_until_exit",
+    "clusters_devkit.world",
+    "clusters_devkit.sim_process",
+    "playwright",
+    "tests.e2e",
+)
 DEVKIT = "clusters_devkit"
 # Its fake Slack refuses what Slack refuses, by the same table the bot's renderers are held to.
 DEVKIT_MAY_USE = ("bot.render.budgets",)
@@ -53,7 +76,8 @@ def is_within(module: str, packages: tuple[str, ...]) -> bool:
 
 
 def violations(package: str, forbidden: tuple[str, ...], root: Path = ROOT) -> Iterator[str]:
-    files = sorted((root / package).rglob("*.py"))
+    base = root / package
+    files = [base] if base.suffix == ".py" else sorted(base.rglob("*.py"))
     assert files, f"found no .py files under {package}/: the check would pass vacuously"
     for path in files:
         for module in sorted(imports_of(path, root)):
@@ -73,11 +97,19 @@ def test_the_mcp_server_never_imports_the_bot() -> None:
     assert list(violations("mcp_server", ("bot",))) == []
 
 
+_MODEL_PARTS = ("shared.enums", "shared.model_types", "shared.linked_alerts")
+
+
 @pytest.mark.parametrize(
     ("module", "allowed"),
-    [("shared/errors.py", ()), ("shared/models.py", ("shared.enums",))],
+    [
+        ("shared/errors.py", ()),
+        ("shared/models.py", _MODEL_PARTS),
+        ("shared/linked_alerts.py", ("shared.enums", "shared.model_types")),
+        ("shared/model_types.py", ()),
+    ],
 )
-def test_errors_and_models_import_nothing_of_ours_beyond_the_enums(
+def test_errors_and_models_import_nothing_of_ours_beyond_the_enums_and_each_other(
     module: str, allowed: tuple[str, ...]
 ) -> None:
     path = ROOT / module
@@ -104,8 +136,20 @@ def test_the_devkits_one_allowance_is_a_real_import_of_it() -> None:
     assert all(module in used for module in DEVKIT_MAY_USE), "drop an allowance nothing uses"
 
 
-def test_fleet_logic_does_no_io() -> None:
-    assert list(violations("shared/fleet", FLEET_IO)) == []
+@pytest.mark.parametrize("part", PURE_CORE)
+def test_the_pure_core_does_no_io(part: str) -> None:
+    assert list(violations(part, PURE_IO)) == []
+
+
+def test_every_test_that_starts_a_process_is_marked_so_make_check_skips_it() -> None:
+    unmarked = [
+        path.relative_to(ROOT).as_posix()
+        for path in sorted((ROOT / "tests").rglob("test_*.py"))
+        if any(is_within(m, STARTS_PROCESSES) for m in imports_of(path))
+        and "pytest.mark.e2e" not in path.read_text()
+        and "pytest.mark.browser" not in path.read_text()
+    ]
+    assert unmarked == []
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.access import AccessDenied, AccessPolicy, action_requester
+from bot.alerts.admins import AlertAdmins
 from bot.alerts.model import MessageKind, Outgoing, ParentKey
 from bot.alerts.render import (
     SNOOZE_ACTION_PREFIX,
@@ -24,10 +25,14 @@ from bot.alerts.render import (
     incident_parent,
     snooze_confirmation,
 )
-from bot.alerts.store import Store
+from bot.alerts.store import Store, StoreUnavailable
 from shared.timefmt import utcnow
 
 logger = logging.getLogger(__name__)
+STORE_UNAVAILABLE = (
+    "Sorry, the alert state store is unavailable right now, so this could not be recorded; "
+    "please try again in a minute."
+)
 
 SNOOZE_ACTIONS = re.compile(rf"^{SNOOZE_ACTION_PREFIX}_\d+h$")
 
@@ -40,6 +45,7 @@ class Snoozer:
         lock: the watcher's lock, so a snooze and a poll never interleave.
         on_queued: called once messages were queued (wakes the outbox).
         now: the time now, aware UTC.
+        approvals: parents show Approve.../Reject... on repairs waiting for approval.
     """
 
     def __init__(
@@ -49,7 +55,9 @@ class Snoozer:
         lock: asyncio.Lock,
         on_queued: Callable[[], None] = lambda: None,
         now: Callable[[], datetime] = utcnow,
+        approvals: bool = False,
     ) -> None:
+        self.approvals = approvals
         self.store = store
         self.lock = lock
         self.on_queued = on_queued
@@ -64,10 +72,11 @@ class Snoozer:
                 return "That incident is not known to this bot (its state file may be new)."
             if not incident.is_open:
                 return "That incident has already resolved; there is nothing to snooze."
+            incident_id = incident.incident_id  # the button carries its short key
             now = self._now()
             until = now + timedelta(hours=hours)
             snoozed = incident.with_snooze(until, user_id)
-            parent = incident_parent(snoozed, now)
+            parent = incident_parent(snoozed, now, approvals=self.approvals)
             key = ParentKey.incident(incident_id)
             updates = [
                 Outgoing(t.channel, MessageKind.UPDATE, key, parent)
@@ -80,8 +89,14 @@ class Snoozer:
         return snooze_confirmation(snoozed, hours, until)
 
 
-def register_snooze(app: AsyncApp, snoozer: Snoozer, access: AccessPolicy | None = None) -> None:
-    """Listen to the snooze buttons on `app`."""
+def register_snooze(
+    app: AsyncApp,
+    snoozer: Snoozer,
+    access: AccessPolicy | None = None,
+    admins: AlertAdmins | None = None,
+) -> None:
+    """Listen to the snooze buttons on `app`: pressed by someone `access` allows, and an alert
+    admin when `admins` are configured."""
 
     async def on_snooze(
         ack: AsyncAck,
@@ -96,6 +111,8 @@ def register_snooze(app: AsyncApp, snoozer: Snoozer, access: AccessPolicy | None
         try:
             if access is not None:
                 access.check(who)
+            if admins is not None:
+                await admins.check(who.user_id, "snooze alerts")
             hours = SNOOZE_HOURS.get(str(action.get("action_id")))
             if hours is None:
                 text = "That snooze button is not one this bot knows."
@@ -103,6 +120,9 @@ def register_snooze(app: AsyncApp, snoozer: Snoozer, access: AccessPolicy | None
                 text = await snoozer.snooze(str(action.get("value", "")), hours, who.user_id)
         except AccessDenied as exc:
             text = exc.message
+        except StoreUnavailable as exc:
+            logger.warning("Snoozing failed: %s", exc)
+            text = STORE_UNAVAILABLE
         except Exception:
             logger.exception("Snoozing failed")
             text = "Sorry, the snooze could not be recorded; please try again."

@@ -8,15 +8,31 @@ and the outbox sender need nothing else of a store's module:
                                              a message to queue: a new parent, a reply in its
                                              thread, or an update of it
     OutboxRow                                a queued `Outgoing` as the sender sees it
+    Deferral                                 when to try a queued message again, and why
+    Quarantined                              a stored row that could not be read, kept aside
+    incident_key(incident_id)                the short key a button carries for an incident
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.message import SlackMessage
 from shared.alerts import Incident
+
+INCIDENT_KEY_PREFIX = "i:"
+
+
+def incident_key(incident_id: str) -> str:
+    """The short, fixed-length key that stands for an incident in a Slack button's value.
+
+    Incident ids embed the API's cluster id, which may be any length; a button value may not
+    exceed 2,000 characters. Stores look incidents up by this key as well as by id.
+    """
+    digest = hashlib.blake2b(incident_id.encode(), digest_size=12).hexdigest()
+    return INCIDENT_KEY_PREFIX + digest
 
 
 class MessageKind(StrEnum):
@@ -34,6 +50,7 @@ class ParentKind(StrEnum):
     GROUP = "group"  # several incidents that opened in one poll: `<first incident id>@<time>`
     OUTAGE = "outage"  # the Together API unreachable; its id is the outage's alert id
     GONE = "gone"  # a cluster that left the API: `<cluster id>@<time>`
+    NOTICE = "notice"  # news about the bot itself (state set aside): `quarantine#<first row>`
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +158,9 @@ class OutboxRow:
         parent_ts: the `ts` of its parent message, once Slack has given one.
         in_flight: an earlier sender claimed it and never settled it (the process stopped
             mid-send): Slack may or may not have it.
+        wait_s: the wait it was given when last deferred (0 if never): a sender never waits
+            longer than this for it, whatever the wall clock says about `due_at`.
+        failing_since: when Slack first answered a permanent error for it (epoch seconds).
     """
 
     id: int
@@ -150,6 +170,8 @@ class OutboxRow:
     backoffs: int
     parent_ts: str | None
     in_flight: bool = False
+    wait_s: float = 0.0
+    failing_since: float | None = None
 
     @property
     def channel(self) -> str:
@@ -162,3 +184,54 @@ class OutboxRow:
     @property
     def message(self) -> SlackMessage:
         return self.outgoing.message
+
+
+@dataclass(frozen=True, slots=True)
+class Deferral:
+    """Why a queued message failed, and when to try it again (`OutboxStore.defer`).
+
+    Attributes:
+        due_at: when to try again (epoch seconds).
+        error: why it failed.
+        backoff: the failure counts towards the row's exponential backoff (server and network
+            errors do; rate limits, which say how long to wait, do not).
+        in_flight: keep the row claimed, for a failure after which Slack may have the message
+            all the same (a timeout): it is then looked for in the channel before it is sent
+            again.
+        wait_s: the wait the sender chose (kept as `OutboxRow.wait_s`; by default `due_at`
+            minus the store's clock).
+        permanent: an error a person has to fix (`channel_not_found`): the first such failure
+            is kept as `OutboxRow.failing_since`.
+    """
+
+    due_at: float
+    error: str
+    backoff: bool
+    in_flight: bool = False
+    wait_s: float | None = None
+    permanent: bool = False
+
+    def wait(self, now: float) -> float:
+        """The wait to keep as `OutboxRow.wait_s`, given the store's clock `now`."""
+        return max(0.0, self.due_at - now if self.wait_s is None else self.wait_s)
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """A stored row that could not be read, moved aside so that alerting goes on without it.
+
+    Attributes:
+        id: its number in the quarantine.
+        source: what it was (`incident`, `cluster`, `meta`).
+        key: its key there (an incident id, a cluster id, a meta key).
+        error: why it could not be read.
+        body: the raw stored text, kept for a person to inspect.
+        at: when it was moved aside (epoch seconds).
+    """
+
+    id: int
+    source: str
+    key: str
+    error: str
+    body: str
+    at: float

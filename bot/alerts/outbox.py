@@ -1,17 +1,25 @@
-"""Delivering the outbox to Slack: one sender per channel, in order, paced, never giving up.
+"""Delivering the outbox to Slack: one sender per channel, in order, paced, bounded.
 
 - At most one message per `pace_s` (1 s) per channel, as Slack asks of `chat.postMessage`.
 - 429: wait exactly `Retry-After`. 5xx, timeouts, connection errors: back off (1 s, doubling
-  up to 60 s, with jitter). `channel_not_found`, `not_in_channel`, auth errors: logged with
-  what to do, tried again after `retry_later_s`. Blocks Slack refuses: sent again as text only.
-  None of these drops a message or stops the sender; only an update whose parent message no
-  longer exists is given up.
+  up to 60 s, with jitter). Blocks Slack refuses: sent again as text only.
+- `channel_not_found`, `not_in_channel`, `is_archived`, and auth errors once `auth.test` confirms
+  the token is bad, are permanent: logged with what to do, tried again every `retry_later_s`,
+  and once a channel has answered them for `undeliverable_after_s` (24 h) its whole queue is
+  dead-lettered (`dead`, with a log line and the count). An update whose parent message no
+  longer exists is dropped. Nothing else drops a message or stops the sender.
 - Order within a channel is strict: a reply never overtakes its parent.
+- Waits are measured on the monotonic clock: due times are stored as wall-clock seconds (they
+  survive restarts), but a sender never waits longer for a row than the wait it was given, so a
+  wall clock stepping back an hour holds nothing for an hour. `notify()` interrupts a wait.
 - Exactly once: a row is claimed (`sending`) just before it goes to Slack, carries metadata
   naming it, and is marked delivered in the same transaction that records Slack's `ts`. A row
   found still in flight (the process died between Slack's answer and that commit, or a request
   timed out after it was sent) is looked for in the channel before it is sent again
   (`bot.alerts.reconcile`).
+- Several replicas: only the leader runs senders (`bot.alerts.leadership`). Claims and
+  settlements are fenced (`NotLeader` stops a sender), and `may_send` holds a message back
+  while this replica's lease is not certainly its own.
 """
 
 from __future__ import annotations
@@ -19,52 +27,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.alerts.model import MessageKind, OutboxRow
-from bot.alerts.reconcile import Reconciler, metadata_for
-from bot.alerts.store import OutboxStore
+from bot.alerts.lease import NotLeader
+from bot.alerts.model import Deferral, OutboxRow
+from bot.alerts.posting import deliver, token_is_bad
+from bot.alerts.reconcile import Reconciler
+from bot.alerts.store import OutboxStore, StoreUnavailable
+from bot.alerts.verdicts import (
+    NETWORK_ERRORS,
+    Drop,
+    Outcome,
+    Retry,
+    RetryPolicy,
+    Sent,
+)
 
 logger = logging.getLogger(__name__)
-
-_MEMBERSHIP = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
-_AUTH = {
-    "invalid_auth",
-    "not_authed",
-    "token_revoked",
-    "token_expired",
-    "account_inactive",
-    "missing_scope",
-    "no_permission",
-    "team_access_not_granted",
-}
-_BAD_BLOCKS = {"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long", "msg_too_long"}
-_PARENT_GONE = {"message_not_found", "cant_update_message", "edit_window_closed"}
-
-
-@dataclass(frozen=True, slots=True)
-class _Retry:
-    after_s: float
-    error: str
-    backoff: bool = False
-    in_flight: bool = False  # Slack may have it all the same: look before sending again
-
-
-@dataclass(frozen=True, slots=True)
-class _Sent:
-    ts: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Drop:
-    error: str
+LEASE_WAIT_S = 0.5  # how long a sender holds a message back while the lease is being renewed
+STORE_WAIT_S = 2.0  # how long a sender waits for a state store that does not answer
 
 
 class SlackOutbox:
@@ -78,7 +63,12 @@ class SlackOutbox:
         backoff_base_s: the first wait after a server or network error; it doubles each time.
         max_backoff_s: the longest wait between attempts after server or network errors.
         idle_check_s: how often to look for due messages when nothing wakes the sender.
+        undeliverable_after_s: how long a channel may answer permanent errors before its queue
+            is dead-lettered (`CLUSTERS_UNDELIVERABLE_AFTER_S`).
         clock: wall-clock seconds (queued times survive restarts).
+        monotonic: the clock every wait is measured on.
+        may_send: asked just before each message goes to Slack; False holds it back (this
+            replica's leader lease may have lapsed, `bot.alerts.leadership`).
     """
 
     def __init__(
@@ -91,25 +81,38 @@ class SlackOutbox:
         backoff_base_s: float = 1.0,
         max_backoff_s: float = 60.0,
         idle_check_s: float = 5.0,
+        undeliverable_after_s: float = 86400.0,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        may_send: Callable[[], bool] = lambda: True,
     ) -> None:
         self.queue = queue
         self.client = client
         self.pace_s = pace_s
-        self.retry_later_s = retry_later_s
-        self.backoff_base_s = backoff_base_s
-        self.max_backoff_s = max_backoff_s
+        self.policy = RetryPolicy(retry_later_s, backoff_base_s, max_backoff_s)
         self.idle_check_s = idle_check_s
+        self.undeliverable_after_s = undeliverable_after_s
         self._clock = clock
+        self._monotonic = monotonic
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._nudges: dict[str, asyncio.Event] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._last_sent: dict[str, float] = {}
+        # channel -> (id of the row at the head of its queue, monotonic time it may go)
+        self._not_before: dict[str, tuple[int, float]] = {}
         self._reconciler = Reconciler(client)
+        self._may_send = may_send
+
+    @property
+    def retry_later_s(self) -> float:
+        return self.policy.retry_later_s
 
     def notify(self) -> None:
-        """Look for new messages now rather than at the next idle check."""
+        """Look for new messages now, interrupting every sender's wait to look again."""
         self._wake.set()
+        for nudge in self._nudges.values():
+            nudge.set()
 
     async def run(self) -> None:
         """Start a sender for every channel with queued messages, until `stop()`."""
@@ -130,7 +133,7 @@ class SlackOutbox:
     async def stop(self, grace_s: float = 10.0) -> None:
         """Let each sender finish the message it is sending, then stop them all."""
         self._stopping.set()
-        self._wake.set()
+        self.notify()
         workers = [w for w in self._workers.values() if not w.done()]
         if workers:
             _, late = await asyncio.wait(workers, timeout=grace_s)
@@ -139,26 +142,56 @@ class SlackOutbox:
             await asyncio.gather(*late, return_exceptions=True)
 
     async def _send_all(self, channel: str) -> None:
+        nudge = self._nudges.setdefault(channel, asyncio.Event())
         while not self._stopping.is_set():
+            # Cleared before reading, so a notify() after the read cuts the wait that follows.
+            nudge.clear()
             try:
                 row = await self.queue.next_pending(channel)
                 if row is None:
+                    self._not_before.pop(channel, None)
                     return
                 wait = max(
-                    row.due_at - self._clock(),
-                    self._last_sent.get(channel, -1e9) + self.pace_s - time.monotonic(),
+                    self._row_wait(row),
+                    self._last_sent.get(channel, -1e9) + self.pace_s - self._monotonic(),
                 )
                 if wait > 0:
-                    await self._pause(wait)
+                    await self._pause(channel, wait)
+                    continue
+                if not self._may_send():  # leadership: the lease is not certainly ours
+                    await self._pause(channel, LEASE_WAIT_S)
                     continue
                 if row.in_flight and await self._already_delivered(row):
                     continue
-                self._last_sent[channel] = time.monotonic()
+                self._last_sent[channel] = self._monotonic()
                 await self.queue.claim(row)
-                await self._settle(row, await self._deliver(row))
+                await self._settle(row, await deliver(self.client, self.policy, row))
+            except NotLeader:
+                logger.warning("Alert sender for %s stops: another replica leads now", channel)
+                return
+            except StoreUnavailable as exc:
+                logger.warning("Alert sender for %s waits for the state store: %s", channel, exc)
+                await self._pause(channel, STORE_WAIT_S)
             except Exception:
                 logger.exception("Alert sender for %s failed; it carries on", channel)
-                await self._pause(self.retry_later_s)
+                await self._pause(channel, self.retry_later_s)
+
+    def _row_wait(self, row: OutboxRow) -> float:
+        """Seconds until `row` may go, on the monotonic clock.
+
+        A row this sender deferred waits exactly the wait it was given. A row met for the first
+        time (deferred by an earlier process) waits until its stored due time, but never longer
+        than the wait it was given then: the wall clock may have stepped back since.
+        """
+        head = self._not_before.get(row.channel)
+        if head is None or head[0] != row.id:
+            remaining = min(row.due_at - self._clock(), row.wait_s)
+            head = (row.id, self._monotonic() + max(0.0, remaining))
+            self._not_before[row.channel] = head
+        return head[1] - self._monotonic()
+
+    def _hold(self, row: OutboxRow, seconds: float) -> None:
+        self._not_before[row.channel] = (row.id, self._monotonic() + seconds)
 
     async def _already_delivered(self, row: OutboxRow) -> bool:
         """Whether Slack has `row` already (then it is marked delivered), or cannot tell yet
@@ -166,11 +199,11 @@ class SlackOutbox:
         try:
             ts = await self._reconciler.delivered_ts(row)
         except SlackApiError as exc:
-            retry = self._judge(row, exc)
-            await self._pause(retry.after_s if isinstance(retry, _Retry) else self.retry_later_s)
+            verdict = self.policy.judge(row, exc)
+            self._hold(row, verdict.after_s if isinstance(verdict, Retry) else self.retry_later_s)
             return True
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            await self._pause(self._backoff(row, f"{type(exc).__name__}: {exc}"[:200]).after_s)
+        except NETWORK_ERRORS as exc:
+            self._hold(row, self.policy.backoff(row, f"{type(exc).__name__}: {exc}"[:200]).after_s)
             return True
         if ts is None:
             return False
@@ -179,143 +212,68 @@ class SlackOutbox:
             row.channel,
             ts,
         )
-        await self._settle(row, _Sent(ts))
+        await self._settle(row, Sent(ts))
         return True
 
-    async def _pause(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
+    async def _pause(self, channel: str, seconds: float) -> None:
+        """Wait `seconds`, or less if the outbox is stopped or notified."""
+        nudge = self._nudges.setdefault(channel, asyncio.Event())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        nudged = asyncio.ensure_future(nudge.wait())
+        try:
+            await asyncio.wait({stopping, nudged}, timeout=seconds, return_when="FIRST_COMPLETED")
+        finally:
+            stopping.cancel()
+            nudged.cancel()
 
-    async def _settle(self, row: OutboxRow, outcome: _Sent | _Retry | _Drop) -> None:
+    async def _settle(self, row: OutboxRow, outcome: Outcome) -> None:
         match outcome:
-            case _Sent(ts=ts):
+            case Sent(ts=ts):
                 # Slack has the message: recording that must not be skipped, or it goes twice.
                 while True:
                     try:
                         await self.queue.mark_delivered(row, ts)
                         return
+                    except NotLeader:  # the new leader finds the row in flight and reconciles it
+                        logger.warning("Another replica leads now; it will record this alert")
+                        return
                     except Exception:
                         logger.exception("Could not record a delivered alert; retrying")
                         await asyncio.sleep(1.0)
-            case _Retry(after_s=after_s, error=error, backoff=backoff, in_flight=in_flight):
-                due = self._clock() + after_s
-                await self.queue.defer(row, due, error, backoff=backoff, in_flight=in_flight)
-            case _Drop(error=error):
+            case Retry() as retry:
+                permanent = retry.permanent or (retry.auth and await token_is_bad(self.client))
+                if permanent and await self._undeliverable(row, retry.error):
+                    return
+                self._hold(row, retry.after_s)
+                deferral = Deferral(
+                    self._clock() + retry.after_s,
+                    retry.error,
+                    backoff=retry.backoff,
+                    in_flight=retry.in_flight,
+                    wait_s=retry.after_s,
+                    permanent=permanent,
+                )
+                await self.queue.defer(row, deferral)
+            case Drop(error=error):
                 logger.warning("Dropping an update of a message Slack no longer has: %s", error)
                 await self.queue.drop(row, error)
 
-    async def _deliver(self, row: OutboxRow) -> _Sent | _Retry | _Drop:
-        try:
-            return await self._call(row, with_blocks=True)
-        except SlackApiError as exc:
-            error = _error_code(exc)
-            if error in _BAD_BLOCKS:
-                logger.error(
-                    "Slack refused an alert's blocks (%s) in %s; sending it as text only",
-                    error,
-                    row.channel,
-                )
-                return await self._fallback(row)
-            if error == "thread_not_found" and row.kind is MessageKind.REPLY:
-                logger.warning(
-                    "An alert's thread is gone in %s; posting it on its own", row.channel
-                )
-                return await self._fallback(row, threaded=False)
-            return self._judge(row, exc)
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return self._backoff(row, f"{type(exc).__name__}: {exc}"[:200], sent=_maybe_sent(exc))
-
-    async def _fallback(self, row: OutboxRow, *, threaded: bool = True) -> _Sent | _Retry | _Drop:
-        try:
-            return await self._call(row, with_blocks=False, threaded=threaded)
-        except SlackApiError as exc:
-            return self._judge(row, exc)
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return self._backoff(row, f"{type(exc).__name__}: {exc}"[:200], sent=_maybe_sent(exc))
-
-    async def _call(
-        self, row: OutboxRow, *, with_blocks: bool, threaded: bool = True
-    ) -> _Sent | _Drop:
-        if row.kind is MessageKind.UPDATE:
-            new_blocks = (
-                row.message.blocks if with_blocks else []
-            )  # [] clears the blocks Slack refused
-            if row.parent_ts is None:
-                return _Drop("the parent message was never delivered")
-            await self.client.chat_update(
-                channel=row.channel, ts=row.parent_ts, text=row.message.text, blocks=new_blocks
-            )
-            return _Sent(row.parent_ts)
-        blocks = row.message.blocks if with_blocks else None
-        thread_ts = row.parent_ts if row.kind is MessageKind.REPLY and threaded else None
-        if row.kind is MessageKind.REPLY and row.parent_ts is None:
-            logger.warning("An alert reply in %s has no parent; posting it on its own", row.channel)
-        response = await self.client.chat_postMessage(
-            channel=row.channel,
-            text=row.message.text,
-            blocks=blocks,
-            thread_ts=thread_ts,
-            metadata=metadata_for(row),
-            unfurl_links=False,
-            unfurl_media=False,
+    async def _undeliverable(self, row: OutboxRow, error: str) -> bool:
+        """Dead-letter the channel's queue if it has answered permanent errors for too long."""
+        now = self._clock()
+        since = row.failing_since if row.failing_since is not None else now
+        if now - since < self.undeliverable_after_s:
+            return False
+        dead = await self.queue.dead_letter(row.channel, error)
+        self._not_before.pop(row.channel, None)
+        logger.error(
+            "Giving up on %d alert(s) to %s: Slack has answered %s for %.0f s "
+            "(CLUSTERS_UNDELIVERABLE_AFTER_S=%g). They are kept as `dead` in the state file "
+            "until pruned; new alerts to that channel are tried again.",
+            dead,
+            row.channel,
+            error,
+            now - since,
+            self.undeliverable_after_s,
         )
-        ts = response.get("ts")
-        return _Sent(ts if isinstance(ts, str) else None)
-
-    def _judge(self, row: OutboxRow, exc: SlackApiError) -> _Retry | _Drop:
-        status = exc.response.status_code
-        error = _error_code(exc)
-        if status == 429 or error == "ratelimited":
-            after = _retry_after(exc)
-            logger.info("Slack rate-limited alerts in %s; waiting %.0f s", row.channel, after)
-            return _Retry(after, "ratelimited")
-        if status >= 500:
-            return self._backoff(row, f"Slack answered {status}")
-        if error in _PARENT_GONE and row.kind is MessageKind.UPDATE:
-            return _Drop(error)
-        if error in _MEMBERSHIP:
-            logger.warning(
-                "Slack says %s for channel %s: invite the bot there (/invite @<bot name>), or fix "
-                "CLUSTERS_ALERT_CHANNEL, or run `/clusters unsubscribe` in that channel. The alert "
-                "is kept and tried again in %.0f s.",
-                error,
-                row.channel,
-                self.retry_later_s,
-            )
-            return _Retry(self.retry_later_s, error)
-        if error in _AUTH:
-            logger.error(
-                "Slack refused the bot's token (%s) while sending alerts: check SLACK_BOT_TOKEN "
-                "and the app's scopes (chat:write). Alerts are kept and tried again in %.0f s.",
-                error,
-                self.retry_later_s,
-            )
-            return _Retry(self.retry_later_s, error)
-        return self._backoff(row, f"Slack error {error}")
-
-    def _backoff(self, row: OutboxRow, error: str, *, sent: bool = False) -> _Retry:
-        base = min(self.max_backoff_s, self.backoff_base_s * 2.0 ** min(row.backoffs, 30))
-        after = base * random.uniform(0.8, 1.0)
-        logger.warning("Alert to %s failed (%s); retrying in %.1f s", row.channel, error, after)
-        in_flight = sent and row.kind is not MessageKind.UPDATE
-        return _Retry(after, error, backoff=True, in_flight=in_flight)
-
-
-def _maybe_sent(exc: BaseException) -> bool:
-    """Whether Slack may have received the request: all but a failure to connect at all."""
-    return not isinstance(exc, aiohttp.ClientConnectorError | ConnectionRefusedError)
-
-
-def _error_code(exc: SlackApiError) -> str:
-    data = exc.response.data
-    if isinstance(data, dict):
-        return str(data.get("error") or "")
-    return ""
-
-
-def _retry_after(exc: SlackApiError) -> float:
-    value = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
-    try:
-        return max(0.0, float(value)) if value is not None else 1.0
-    except ValueError:
-        return 1.0
+        return True

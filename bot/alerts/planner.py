@@ -89,6 +89,7 @@ def plan(
     known: Known,
     now: datetime,
     flood_threshold: int = 5,
+    approvals: bool = False,
 ) -> Plan:
     """The messages one poll's events cause.
 
@@ -98,12 +99,16 @@ def plan(
         known: threads and grouped parents already in the store for these events' subjects.
         now: the poll's time (for "since" and durations).
         flood_threshold: more new parents than this for one channel become one grouped parent.
+        approvals: parents show Approve.../Reject... on repairs waiting for approval.
     """
-    return _Planner(destinations, known, now).run(events, flood_threshold)
+    return _Planner(destinations, known, now, approvals).run(events, flood_threshold)
 
 
 class _Planner:
-    def __init__(self, destinations: Destinations, known: Known, now: datetime) -> None:
+    def __init__(
+        self, destinations: Destinations, known: Known, now: datetime, approvals: bool = False
+    ) -> None:
+        self.approvals = approvals
         self.destinations = destinations
         self.known = known
         self.now = now
@@ -129,7 +134,12 @@ class _Planner:
                 for incident in incidents:
                     key = ParentKey.incident(incident.incident_id)
                     self.out.threads.append(Thread(incident.incident_id, channel, key))
-                    self._send(channel, POST, key, incident_parent(incident, self.now))
+                    self._send(
+                        channel,
+                        POST,
+                        key,
+                        incident_parent(incident, self.now, approvals=self.approvals),
+                    )
         for key, channel in self.stale:
             self._send(channel, UPDATE, key, self._parent(key, channel))
         return self.out
@@ -195,7 +205,7 @@ class _Planner:
         if key.is_group:
             members = self.known.groups.get((key, channel), [])
             return grouped_parent([self.latest.get(i.incident_id, i) for i in members], self.now)
-        return incident_parent(self.latest[key.id], self.now)
+        return incident_parent(self.latest[key.id], self.now, approvals=self.approvals)
 
     def _reply(self, t: Thread, message: SlackMessage) -> None:
         self._send(t.channel, REPLY, t.parent_key, message)

@@ -1,8 +1,10 @@
 """Alert messages as Block Kit: incident parents, thread replies, grouped and outage messages.
 
 Pure functions from alert state to `SlackMessage`s. Every string from the API goes through `esc`
-(or into a plain_text object); every message has a fallback `text` and stays within Slack's
-limits (checked by the tests with `bot.render.budgets`).
+(or into a plain_text object) with a length cap; every message has a fallback `text` and stays
+within Slack's limits whatever the API sends (checked by the tests with `bot.render.budgets`).
+Buttons carry short keys: a snooze button the incident's `incident_key` (the store resolves
+it), a Details button the cluster id only when it is of a sane length.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.alerts.model import Quarantined, incident_key
 from bot.extension import DETAILS_NEW_ACTION
 from bot.message import SlackMessage
+from bot.render.approval_buttons import approval_actions
 from bot.render.mrkdwn import clip, code, context, esc, esc_block, fields_section, header, plain
 from bot.render.mrkdwn import section as text_section
-from bot.render.style import NODE_DOWN, severity_emoji, status_words
+from bot.render.nodes import node_problem_line
+from bot.render.style import severity_emoji, status_words
 from shared.alerts import Incident
 from shared.enums import RemediationState
-from shared.fleet import Assessment, assess, node_is_running, short_mode
+from shared.fleet import Assessment, assess, node_is_running
 from shared.timefmt import humanize, stamp
 
 SNOOZE_ACTION_PREFIX = "alert_snooze"
@@ -35,9 +40,13 @@ SNOOZED = ":no_bell:"
 SUBSCRIBED = ":bell:"
 
 _MAX_NODES = 12
+_NODES_CHARS = 2800
 _MAX_FINDINGS = 8
 _MAX_CHANGES = 20
 _MAX_GROUPED = 40
+_GROUPED_CHARS = 10_000  # of the 12,000 characters of block text Slack allows a message
+_STATUS_CHARS = 60
+_MAX_BUTTON_ID = 255  # a Details button carries the cluster id only up to this length
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 _ACTIVE_REMEDIATIONS = {
     RemediationState.PENDING_APPROVAL,
@@ -47,8 +56,12 @@ _ACTIVE_REMEDIATIONS = {
 }
 
 
-def incident_parent(incident: Incident, now: datetime) -> SlackMessage:
-    """The one message that stands for an incident: open (with snooze buttons) or resolved."""
+def incident_parent(incident: Incident, now: datetime, *, approvals: bool = False) -> SlackMessage:
+    """The one message that stands for an incident: open (with snooze buttons) or resolved.
+
+    With `approvals` (`CLUSTERS_APPROVERS` is set), an open incident's repairs waiting for
+    approval get Approve.../Reject... buttons (`bot.render.approval_buttons`).
+    """
     a = assess(incident.cluster, now)
     name = incident.cluster.cluster_name
     if incident.is_open:
@@ -58,11 +71,20 @@ def incident_parent(incident: Incident, now: datetime) -> SlackMessage:
         title = f"{RESOLVED} Resolved: {name}"
         lead = f"*{_resolution_words(incident, now)}*"
     blocks = [header(title), text_section(lead), _facts(incident, a, now)]
-    nodes = _unhealthy_nodes(a)
+    nodes = _unhealthy_nodes(a, now)
     if incident.is_open and nodes:
         blocks.append(text_section(nodes))
     blocks.append(context(*_footer(incident, now)))
-    blocks.append(_buttons(incident))
+    repairs = (
+        approval_actions(incident.cluster, incident=incident_key(incident.incident_id))
+        if approvals and incident.is_open
+        else None
+    )
+    if repairs is not None:
+        blocks.append(repairs)
+    buttons = _buttons(incident)
+    if buttons is not None:
+        blocks.append(buttons)
     summary = (
         _what_is_wrong(incident, a)[:1] if incident.is_open else [_resolution_words(incident, now)]
     )
@@ -79,7 +101,7 @@ def incident_changed(incident: Incident, changes: Sequence[str], *, grouped: boo
 
 def incident_reminder(incident: Incident, open_for: timedelta, *, grouped: bool) -> SlackMessage:
     """A thread reply: still open after the reminder interval."""
-    status = esc(status_words(incident.cluster.status))
+    status = esc(status_words(incident.cluster.status), _STATUS_CHARS)
     lead = f"*{esc(incident.cluster.cluster_name, 150)}* " if grouped else ""
     body = f"{REMINDER} {lead}Still {status} after {humanize(open_for)}."
     wrong = _what_is_wrong(incident, assess(incident.cluster, incident.last_notified_at))
@@ -97,7 +119,7 @@ def incident_resolved(incident: Incident, now: datetime, *, grouped: bool) -> Sl
 
 def incident_reopened(incident: Incident, after: timedelta, *, grouped: bool) -> SlackMessage:
     """A thread reply: bad again soon after recovering, so this thread carries on."""
-    status = esc(status_words(incident.cluster.status))
+    status = esc(status_words(incident.cluster.status), _STATUS_CHARS)
     lead = f"*{esc(incident.cluster.cluster_name, 150)}* " if grouped else ""
     body = (
         f"{FLAPPING} {lead}{status} again, {humanize(after)} after recovering (flapping). "
@@ -111,26 +133,32 @@ def grouped_parent(incidents: Sequence[Incident], now: datetime) -> SlackMessage
     still_open = sum(1 for i in incidents if i.is_open)
     title = f"{FLOOD} {len(incidents)} clusters went bad at once ({still_open} still open)"
     blocks: list[dict[str, Any]] = [header(title)]
+    used = len(title)
     for incident in incidents[:_MAX_GROUPED]:
         a = assess(incident.cluster, now)
         if incident.is_open:
             mark = severity_emoji(a.severity)
-            state = esc(status_words(incident.cluster.status))
+            state = esc(status_words(incident.cluster.status), _STATUS_CHARS)
             first = _what_is_wrong(incident, a)[:1]
             state += "".join(f" · {esc(s, 200)}" for s in first)
         else:
             mark, state = RESOLVED, esc(_resolution_words(incident, now), 300)
-        line = f"{mark} *{esc(incident.cluster.cluster_name, 150)}* {code(incident.cluster_id)}"
-        line += f" · {esc(_where(a), 200)}\n{state}"
+        line = f"{mark} *{esc(incident.cluster.cluster_name, 150)}* {code(incident.cluster_id, 80)}"
+        line += f" · {esc(_where(a), 120)}\n{state}"
+        # Every line fits on its own; together they must stay inside the message's total.
+        if used + len(line) > _GROUPED_CHARS:
+            break
+        used += len(line)
         blocks.append(text_section(line, accessory=_details_button(incident)))
-    if len(incidents) > _MAX_GROUPED:
-        blocks.append(context(f"… and {len(incidents) - _MAX_GROUPED} more; `/clusters incidents`"))
+    listed = len(blocks) - 1
+    if len(incidents) > listed:
+        blocks.append(context(f"… and {len(incidents) - listed} more; `/clusters incidents`"))
     blocks.append(
         context("Each cluster is followed on its own in this thread; snooze from its details.")
     )
-    names = ", ".join(i.cluster.cluster_name for i in incidents[:10])
+    names = ", ".join(clip(i.cluster.cluster_name, 150) for i in incidents[:10])
     more = f" and {len(incidents) - 10} more" if len(incidents) > 10 else ""
-    return SlackMessage(clip(esc(f"{title.split(' ', 1)[1]}: {names}{more}"), 3000), blocks)
+    return SlackMessage(esc(f"{title.split(' ', 1)[1]}: {names}{more}", 3000), blocks)
 
 
 def api_unreachable(since: datetime, error: str, now: datetime) -> SlackMessage:
@@ -180,6 +208,22 @@ def snooze_confirmation(incident: Incident, hours: int, until: datetime) -> str:
     return (
         f"{SNOOZED} Snoozed *{esc(incident.cluster.cluster_name, 150)}* for {hours} h, until "
         f"{stamp(until)}. Updates and reminders are silenced; its recovery will still be posted."
+    )
+
+
+def quarantine_notice(rows: Sequence[Quarantined]) -> SlackMessage:
+    """Said once where every alert goes: stored rows could not be read and were set aside."""
+    what = ", ".join(f"{r.source} {code(r.key, 80)}" for r in rows[:5])
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    body = (
+        f"{OUTAGE} *Alert state:* {len(rows)} stored row(s) could not be read and were set "
+        f"aside ({what}{more}). Alerting goes on for everything else; anything they described "
+        "is alerted afresh if it is still wrong. The bot's log has the details, and the "
+        "`quarantine` table of the state file keeps the rows."
+    )
+    return SlackMessage(
+        f"Alert state: {len(rows)} stored row(s) could not be read and were set aside.",
+        [text_section(body)],
     )
 
 
@@ -238,22 +282,26 @@ def _facts(incident: Incident, a: Assessment, now: datetime) -> dict[str, Any]:
     return fields_section(facts)
 
 
-def _unhealthy_nodes(a: Assessment) -> str:
+def _unhealthy_nodes(a: Assessment, now: datetime) -> str:
     lines = []
     for node in a.cluster.gpu_worker_nodes:
         rem = node.latest_remediation
         active = rem is not None and rem.state in _ACTIVE_REMEDIATIONS
         if node_is_running(node) and not active:
             continue
-        line = f"{NODE_DOWN} {code(node.node_id, 80)} {esc(node.status or 'no status', 60)}"
-        if rem is not None:
-            line += f" · remediation {esc(rem.state.value, 40)} ({esc(short_mode(rem.mode), 60)})"
-        lines.append(line)
+        lines.append(node_problem_line(node, now))
     if not lines:
         return ""
-    shown = lines[:_MAX_NODES]
-    if len(lines) > _MAX_NODES:
-        shown.append(f"… and {len(lines) - _MAX_NODES} more")
+    # Lines carry their linked alerts, so the cap is on characters as well as on nodes.
+    shown: list[str] = []
+    used = 0
+    for line in lines[:_MAX_NODES]:
+        if used + len(line) + 1 > _NODES_CHARS:
+            break
+        shown.append(line)
+        used += len(line) + 1
+    if len(shown) < len(lines):
+        shown.append(f"… and {len(lines) - len(shown)} more")
     return "*Unhealthy nodes*\n" + "\n".join(shown)
 
 
@@ -278,7 +326,10 @@ def _footer(incident: Incident, now: datetime) -> list[str]:
     return parts
 
 
-def _details_button(incident: Incident) -> dict[str, Any]:
+def _details_button(incident: Incident) -> dict[str, Any] | None:
+    """Details for the cluster, or None for an id too long to be a real one (or to carry)."""
+    if len(incident.cluster_id) > _MAX_BUTTON_ID:
+        return None
     return {
         "type": "button",
         "text": plain("Details", 75),
@@ -287,16 +338,19 @@ def _details_button(incident: Incident) -> dict[str, Any]:
     }
 
 
-def _buttons(incident: Incident) -> dict[str, Any]:
-    elements = [_details_button(incident)]
+def _buttons(incident: Incident) -> dict[str, Any] | None:
+    details = _details_button(incident)
+    elements = [details] if details is not None else []
     if incident.is_open:
         elements += [
             {
                 "type": "button",
                 "text": plain(f"Snooze {hours} h", 75),
                 "action_id": action_id,
-                "value": incident.incident_id,
+                "value": incident_key(incident.incident_id),
             }
             for action_id, hours in SNOOZE_HOURS.items()
         ]
+    if not elements:
+        return None
     return {"type": "actions", "block_id": "alert_actions", "elements": elements}

@@ -3,7 +3,8 @@
 Each poll's new state, threads and messages are committed in one transaction, so a crash at any
 point either loses the whole poll (it is redone from the previous state on restart, and finds the
 same transitions) or keeps all of it (the outbox delivers what it queued). A poll that fails, or
-a commit that fails, never stops the loop.
+a commit that fails, never stops the loop; a stored row that cannot be read is quarantined by
+the store, and said once in the alert channel (or the channels subscribed to every project).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from bot.alerts.gauges import record_poll
+from bot.alerts.model import MessageKind, Outgoing, ParentKey, ParentKind
 from bot.alerts.planner import Destinations, plan
+from bot.alerts.render import quarantine_notice
 from bot.alerts.store import Store
 from shared.alerts import (
     AlertRules,
@@ -60,6 +64,7 @@ class Watcher:
         lock: held while the state is read and written, shared with the snooze listener.
         on_commit: called after each commit that queued messages (wakes the outbox).
         now: the time now, aware UTC.
+        approvals: parents show Approve.../Reject... on repairs waiting for approval.
     """
 
     def __init__(
@@ -73,7 +78,9 @@ class Watcher:
         lock: asyncio.Lock,
         on_commit: Callable[[], None] = lambda: None,
         now: Callable[[], datetime] = utcnow,
+        approvals: bool = False,
     ) -> None:
+        self.approvals = approvals
         self.source = source
         self.store = store
         self.alert_channel = alert_channel
@@ -140,14 +147,33 @@ class Watcher:
                 known=known,
                 now=now,
                 flood_threshold=self.rules.flood_threshold,
+                approvals=self.approvals,
             )
             await store.commit_poll(result.state, planned.threads, planned.messages)
             self._state = result.state
+            announced = await self._announce_quarantined(destinations)
+        record_poll(outcome, result.events)  # metrics hook
         for event in result.events:
-            logger.info("Alert: %s", _describe(event))
-        if planned.messages:
+            logger.info("Alert: %s", _describe(event), extra=_context(event))  # log context hook
+        if planned.messages or announced:
             self.on_commit()
         return result.events
+
+    async def _announce_quarantined(self, destinations: Destinations) -> bool:
+        """Say once, where every alert goes, that stored rows were set aside; True if queued."""
+        rows = await self.store.quarantined(unannounced=True)
+        if not rows:
+            return False
+        everything = [destinations.alert_channel] if destinations.alert_channel else []
+        everything += [s.channel for s in destinations.subscriptions if s.project is None]
+        notice = quarantine_notice(rows)
+        key = ParentKey(ParentKind.NOTICE, f"quarantine#{rows[0].id}")
+        messages = [
+            Outgoing(channel, MessageKind.POST, key, notice)
+            for channel in dict.fromkeys(everything)
+        ]
+        await self.store.announce_quarantined([r.id for r in rows], messages)
+        return bool(messages)
 
     async def _fetch(self) -> PollOutcome:
         try:
@@ -166,6 +192,15 @@ def _subject(event: Event) -> str | None:
         case ApiUnreachable() | ApiRecovered():
             return event.alert_id
     return None
+
+
+def _context(event: Event) -> dict[str, str]:
+    # JSON logs carry the incident and its cluster (shared.log_json)
+    match event:
+        case IncidentOpened() | IncidentChanged() | IncidentReminder() | IncidentResolved():
+            incident = event.incident
+            return {"incident": incident.incident_id, "cluster": incident.cluster.cluster_name}
+    return {}
 
 
 def _describe(event: Event) -> str:

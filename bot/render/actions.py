@@ -84,7 +84,8 @@ class ButtonState:
         page = data.get("p", 0)
         return cls(
             cluster_id=_str_or_none(data.get("id")),
-            query=_str_or_none(data.get("q")),
+            # "" is the plain `/clusters`: a query all the same, so Back still has a list to show.
+            query=data["q"] if isinstance(data.get("q"), str) else None,
             page=page if isinstance(page, int) and page >= 0 else 0,
             project=_str_or_none(data.get("project")),
         )
@@ -97,6 +98,13 @@ def button(
     value = state.encode()
     if value is None:
         return None
+    return button_element(label, action_id, value, style=style)
+
+
+def button_element(
+    label: str, action_id: str, value: str, *, style: str | None = None
+) -> dict[str, Any]:
+    """A Block Kit button element carrying `value` as it is."""
     element: dict[str, Any] = {
         "type": "button",
         "text": plain(label, 75),

@@ -108,24 +108,26 @@ def _block_problems(block: Mapping[str, Any], limits: Limits) -> Iterator[str]:
             yield from _element_problems(accessory, limits)
     elif kind == "context":
         elements = block.get("elements") or []
-        if not elements:
-            yield "context without elements"
-        if len(elements) > limits.context_elements:
-            yield f"{len(elements)} context elements (limit {limits.context_elements})"
+        yield from _element_count("context", elements, limits.context_elements)
         for n, item in enumerate(elements):
             if item.get("type") in ("mrkdwn", "plain_text"):
                 yield from _text_object(f"element {n}", item, limits.section_text)
     elif kind == "actions":
         elements = block.get("elements") or []
-        if not elements:
-            yield "actions without elements"
-        if len(elements) > limits.actions_elements:
-            yield f"{len(elements)} action elements (limit {limits.actions_elements})"
+        yield from _element_count("actions", elements, limits.actions_elements)
         action_ids = [e.get("action_id") for e in elements if e.get("action_id")]
         if len(action_ids) != len(set(action_ids)):
             yield "duplicate action_id within one actions block"
         for item in elements:
             yield from _element_problems(item, limits)
+
+
+def _element_count(kind: str, elements: Sequence[Any], limit: int) -> Iterator[str]:
+    if not elements:
+        yield f"{kind} without elements"
+    if len(elements) > limit:
+        noun = "action" if kind == "actions" else kind
+        yield f"{len(elements)} {noun} elements (limit {limit})"
 
 
 def _element_problems(element: Mapping[str, Any], limits: Limits) -> Iterator[str]:

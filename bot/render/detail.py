@@ -19,6 +19,7 @@ from bot.render.actions import (
     actions_block,
     button,
 )
+from bot.render.approval_buttons import approval_actions
 from bot.render.mrkdwn import (
     clip_escaped,
     code,
@@ -29,15 +30,17 @@ from bot.render.mrkdwn import (
     header,
     section,
 )
+from bot.render.nodes import node_problem
 from bot.render.style import (
     LEVEL_EMOJI,
     NODE_DOWN,
     NODE_OK,
+    node_label,
     severity_emoji,
     status_meaning,
     status_words,
 )
-from shared.fleet import Assessment, node_is_running, short_mode
+from shared.fleet import Assessment, node_is_running
 from shared.models import Cluster, GPUClusterGPUWorkerNode
 from shared.timefmt import humanize, stamp
 
@@ -60,6 +63,8 @@ class DetailView:
         query: the overview text to go Back to (None: no Back button).
         page: the overview page to go back to.
         project: the project the cluster was found in (None: default scope).
+        approvals: show Approve.../Reject... for repairs waiting for approval
+            (`CLUSTERS_APPROVERS` is set).
     """
 
     assessment: Assessment
@@ -68,6 +73,7 @@ class DetailView:
     query: str | None = None
     page: int = 0
     project: str | None = None
+    approvals: bool = False
 
 
 def render_detail(view: DetailView) -> SlackMessage:
@@ -81,8 +87,11 @@ def detail_blocks(view: DetailView, *, interactive: bool = True) -> list[dict[st
         header(cluster.cluster_name),
         section(_status_text(view)),
         fields_section(_facts(a, view.now)),
-        section(_nodes_text(a)),
+        section(_nodes_text(a, view.now)),
     ]
+    repairs = approval_actions(cluster) if interactive and view.approvals else None
+    if repairs is not None:
+        blocks.append(repairs)
     history = [text for text in (_phases(cluster), _events(cluster)) if text]
     if history:
         blocks.append(fields_section(history))
@@ -175,7 +184,7 @@ def _control_plane(c: Cluster) -> str:
     return f"{ready[c.control_plane_ready]} · {count}{listed}"
 
 
-def _nodes_text(a: Assessment) -> str:
+def _nodes_text(a: Assessment, now: datetime) -> str:
     c = a.cluster
     head = f"*Worker nodes* · {a.healthy_nodes}/{a.total_nodes} running · {a.live_gpus} GPUs live"
     lines = [head]
@@ -183,7 +192,7 @@ def _nodes_text(a: Assessment) -> str:
     nodes = sorted(c.gpu_worker_nodes, key=_node_order)
     tail_room = 120
     for index, node in enumerate(nodes):
-        line = _node_line(node)
+        line = _node_line(node, now)
         if used + len(line) + 1 > NODES_CHARS - tail_room:
             rest = nodes[index:]
             running = sum(1 for n in rest if node_is_running(n))
@@ -202,46 +211,48 @@ def _node_order(node: GPUClusterGPUWorkerNode) -> tuple[bool, bool, str]:
     return (node_is_running(node), node.latest_remediation is None, node.node_id)
 
 
-def _node_line(node: GPUClusterGPUWorkerNode) -> str:
+def _node_line(node: GPUClusterGPUWorkerNode, now: datetime) -> str:
     emoji = NODE_OK if node_is_running(node) else NODE_DOWN
     parts = [
-        f"{emoji} {code(node.node_id, 60)} {esc(node.status or 'no status', 30)}",
+        f"{emoji} {node_label(node)} {esc(node.status or 'no status', 30)}",
         f"{node.num_gpus} GPUs",
     ]
-    if node.host_name:
-        parts.append(esc(node.host_name, 60))
-    rem = node.latest_remediation
-    if rem is not None:
-        text = f"remediation {esc(rem.state.value, 30)} ({esc(short_mode(rem.mode.value), 40)})"
-        if rem.error_message:
-            text += f": {esc(rem.error_message, 80)}"
-        parts.append(text)
     if node.marked_for_deletion:
         parts.append("marked for deletion")
+    problem = node_problem(node, now)
+    if problem:
+        parts.append(problem)
     return " · ".join(parts)
 
 
 def _phases(c: Cluster) -> str:
     recent = sorted(c.phase_transitions, key=lambda t: t.transition_time, reverse=True)
-    if not recent:
-        return ""
-    lines = [
-        f"{stamp(t.transition_time)} {esc(t.phase.value.removeprefix('CLUSTER_PHASE_'), 60)}"
-        for t in recent[:HISTORY_ITEMS]
-    ]
-    return clip_escaped("*Recent phases*\n" + "\n".join(lines), HISTORY_CHARS)
+    return _history(
+        "Recent phases",
+        [
+            f"{stamp(t.transition_time)} {esc(t.phase.value.removeprefix('CLUSTER_PHASE_'), 60)}"
+            for t in recent[:HISTORY_ITEMS]
+        ],
+    )
 
 
 def _events(c: Cluster) -> str:
     recent = sorted(c.node_lifecycle_events, key=lambda e: e.timestamp, reverse=True)
-    if not recent:
+    return _history(
+        "Node events",
+        [
+            f"{stamp(e.timestamp)} {code(e.node_id, 40)} {esc(e.reason, 40)}"
+            + (f": {esc(e.message, 60)}" if e.message else "")
+            for e in recent[:HISTORY_ITEMS]
+        ],
+    )
+
+
+def _history(title: str, lines: list[str]) -> str:
+    """A titled list of the newest entries, clipped; "" when there are none."""
+    if not lines:
         return ""
-    lines = [
-        f"{stamp(e.timestamp)} {code(e.node_id, 40)} {esc(e.reason, 40)}"
-        + (f": {esc(e.message, 60)}" if e.message else "")
-        for e in recent[:HISTORY_ITEMS]
-    ]
-    return clip_escaped("*Node events*\n" + "\n".join(lines), HISTORY_CHARS)
+    return clip_escaped(f"*{title}*\n" + "\n".join(lines), HISTORY_CHARS)
 
 
 def _volumes(c: Cluster) -> str:

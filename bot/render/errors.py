@@ -6,12 +6,21 @@ escaped like any other untrusted text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.extension import DETAILS_ACTION, CommandHandler
 from bot.message import SlackMessage
-from bot.render.actions import ButtonState, actions_block, button, numbered
+from bot.render.actions import (
+    BACK_ACTION,
+    DETAIL_REFRESH_ACTION,
+    REFRESH_ACTION,
+    ButtonState,
+    actions_block,
+    button,
+    numbered,
+)
 from bot.render.help import usage_text
 from bot.render.mrkdwn import esc, esc_block, section
 from bot.render.style import ERROR_EMOJI, REFUSED_EMOJI
@@ -21,11 +30,22 @@ MESSAGE_CHARS = 1500
 SUMMARY_CHARS = 1200
 
 
-def render_together_error(exc: TogetherError, *, project: str | None = None) -> SlackMessage:
+def render_together_error(
+    exc: TogetherError,
+    *,
+    project: str | None = None,
+    retry: Sequence[dict[str, Any] | None] = (),
+) -> SlackMessage:
     """The answer when a request to Together (or a cluster lookup) failed.
 
     The error's facts, worded for the person who typed the command: what happened, what Together
     said, what to do and (when it is not theirs to do) who must; buttons for offered names.
+
+    Args:
+        exc: what failed.
+        project: the project asked for, carried by the offered names' buttons.
+        retry: buttons that redo the request in place (Refresh, Back), so an error replacing a
+            message still lets the user try again.
     """
     blocks: list[dict[str, Any]] = [section(f"{ERROR_EMOJI} {_explain(exc, bold=True)}")]
     references = [name for name in exc.names if "(" not in name][:5]  # not "name (id)" labels
@@ -37,11 +57,31 @@ def render_together_error(exc: TogetherError, *, project: str | None = None) -> 
                 ButtonState(cluster_id=name, project=project),
             )
             for n, name in enumerate(references)
-        )
+        ),
+        *retry,
     )
     if nav is not None:
         blocks.append(nav)
     return SlackMessage(text=_explain(exc, bold=False), blocks=blocks)
+
+
+def overview_retry(state: ButtonState) -> tuple[dict[str, Any] | None, ...]:
+    """The Refresh that redoes an overview which failed."""
+    return (button("Refresh", REFRESH_ACTION, replace(state, cluster_id=None)),)
+
+
+def detail_retry(state: ButtonState) -> tuple[dict[str, Any] | None, ...]:
+    """The Refresh that redoes a detail which failed, and Back to the list it came from."""
+    back = ButtonState(query=state.query, page=state.page)
+    return (
+        button("Refresh", DETAIL_REFRESH_ACTION, state),
+        button("Back to list", BACK_ACTION, back) if state.query is not None else None,
+    )
+
+
+def error_words(exc: TogetherError) -> str:
+    """The error's facts in one plain paragraph (no mrkdwn marks), for a modal's error field."""
+    return _explain(exc, bold=False)
 
 
 def render_command_error(

@@ -2,8 +2,9 @@
 
 Every string that came from the API (or from a user) goes through `esc` before it enters mrkdwn:
 Slack treats `<...>` as a link, mention or command, so a cluster named `<!channel>` would ping the
-whole channel. Only `&`, `<` and `>` are escaped, as Slack documents. Newlines, control,
-bidirectional and zero-width characters in names are flattened so a name cannot forge layout.
+whole channel. Only `&`, `<` and `>` are escaped, as Slack documents. Before that, names are
+flattened to one line and invisible characters removed by `shared.text` (the filter the MCP
+server uses too), so a name cannot forge layout or hide text.
 """
 
 from __future__ import annotations
@@ -11,18 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shared.text import one_line as one_line  # re-exported: renderers flatten names from here
+from shared.text import visible
+
 ELLIPSIS = "…"
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_INVISIBLE = re.compile(
-    r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-_BLANKS = re.compile(r"\s+")
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
-
-
-def one_line(text: str) -> str:
-    """`text` with control and invisible characters removed and blanks collapsed."""
-    return _BLANKS.sub(" ", _INVISIBLE.sub(" ", text)).strip()
 
 
 def clip(text: str, limit: int) -> str:
@@ -53,7 +48,7 @@ def esc(text: object, limit: int | None = None) -> str:
 
 def esc_block(text: str, limit: int) -> str:
     """Multi-line untrusted text (an error message) escaped, lines kept, at most `limit` chars."""
-    lines = [_escape(_INVISIBLE.sub(" ", line)).strip() for line in text.splitlines()]
+    lines = [_escape(visible(line)).strip() for line in text.splitlines()]
     return clip_escaped("\n".join(line for line in lines if line), limit)
 
 

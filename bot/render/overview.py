@@ -224,9 +224,12 @@ def _capped_lines(lines: list[str]) -> str:
 
 def _paging_note(start: int, shown: int, total: int, page_size: int) -> str:
     page, pages = start // page_size + 1, -(-total // page_size)
+    # Only the buttons that the message carries are named: the last page has no Next.
+    moves = [word for word, there in (("Next", page < pages), ("Previous", page > 1)) if there]
     return (
         f"Showing {start + 1}-{start + shown} of {total} (page {page} of {pages}); "
-        f"{total - shown} not shown. Use Next, or narrow the list with {FILTER_HINT}."
+        f"{total - shown} not shown. Use {' or '.join(moves)}, or narrow the list with "
+        f"{FILTER_HINT}."
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.render.mrkdwn import code, esc
 from shared.enums import ClusterStatus
 from shared.fleet import Level, Severity
+from shared.models import GPUClusterGPUWorkerNode
 
 SEVERITY_EMOJI: dict[Severity, str] = {
     Severity.CRITICAL: ":red_circle:",
@@ -63,3 +65,10 @@ def status_words(status: ClusterStatus) -> str:
     if not status.is_known and status.value != "Scheduled":
         return f"{status.value} (unknown status)"
     return _STATUS_WORDS.get(status.value, status.value)
+
+
+def node_label(node: GPUClusterGPUWorkerNode) -> str:
+    """A node as people know it: its host name in bold, its id beside it in code."""
+    if not node.host_name or node.host_name == node.node_id:
+        return code(node.node_id, 80)
+    return f"*{esc(node.host_name, 80)}* {code(node.node_id, 60)}"

@@ -2,7 +2,8 @@
 // person types and clicks to the sandbox, which signs it and passes it to the bot as Slack would.
 
 import { drawHome, drawMessages } from "./messages.js";
-import { setEmoji } from "./mrkdwn.js";
+import { drawModal } from "./modal.js";
+import { setEmoji, setNames } from "./mrkdwn.js";
 
 const POLL_MS = 700;
 const $ = (id) => document.getElementById(id);
@@ -100,6 +101,7 @@ function draw() {
   if (!page.state) return;
   drawSidebar();
   drawMain();
+  drawModal($("modals"), page.state.modals, api, refresh);
 }
 
 async function select(view) {
@@ -132,6 +134,7 @@ async function refresh() {
       if (answer.unchanged) return;
       page.version = answer.version;
       page.state = answer;
+      setNames(answer.names);
       draw();
     } catch (error) {
       $("connection").textContent = "the sandbox is not answering";
@@ -176,11 +179,22 @@ function wireComposer() {
   });
 }
 
+// A permalink from chat.getPermalink lands here as /#C0ALERTS/<ts>: open that channel.
+function viewFromHash() {
+  const [channel] = decodeURIComponent(location.hash.slice(1)).split("/");
+  return channel && channelById(channel) ? { kind: "channel", id: channel } : null;
+}
+
 async function start() {
   setEmoji(await api("/sandbox/api/emoji").catch(() => ({})));
+  window.addEventListener("hashchange", () => {
+    const view = viewFromHash();
+    if (view) select(view);
+  });
   $("nav-home").addEventListener("click", () => select({ kind: "home" }));
   wireComposer();
   await refresh();
+  if (page.state) page.view = viewFromHash() || page.view;
   if (page.state && !channelById(page.view.id)) page.view = { kind: "channel", id: page.state.channels[0].id };
   draw();
   $("composer-input").focus();

@@ -8,6 +8,14 @@ export function setEmoji(map) {
   emojiMap = map || {};
 }
 
+// The sandbox knows its people and channels, so <@U0YOU> reads "@you" and <#C0ALERTS> reads
+// "#cluster-alerts", as Slack shows them; an id it does not know stays an id.
+let names = { users: {}, channels: {} };
+
+export function setNames(known) {
+  names = { users: known?.users || {}, channels: known?.channels || {} };
+}
+
 export function decodeEntities(text) {
   return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
@@ -94,8 +102,14 @@ function linkNode(inner) {
     if (word === "date") return el("span", "md-date", plainNodes(label || target));
     return el("span", "md-mention md-broadcast", ["@" + (label || word)]);
   }
-  if (target.startsWith("@")) return el("span", "md-mention", ["@" + (label || target.slice(1))]);
-  if (target.startsWith("#")) return el("span", "md-mention", ["#" + (label || target.slice(1))]);
+  if (target.startsWith("@")) {
+    const id = target.slice(1);
+    return el("span", "md-mention", ["@" + (label || names.users[id] || id)]);
+  }
+  if (target.startsWith("#")) {
+    const id = target.slice(1);
+    return el("span", "md-mention", ["#" + (label || names.channels[id] || id)]);
+  }
   const url = decodeEntities(target);
   const shown = label ? plainNodes(label) : [url];
   if (!/^(https?:|mailto:)/i.test(url)) return el("span", "md-link-text", shown);

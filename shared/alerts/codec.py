@@ -1,7 +1,10 @@
 """The alert state as JSON-ready dicts and back, so the bot can keep it in SQLite.
 
-Only plain values go out: clusters are dumped with pydantic (which leaves `kube_config` out), times
-as ISO 8601 strings. Reading is strict about our own shape: a row that does not fit raises
+Only plain values go out, and of an incident's cluster snapshot only the fields the alert logic
+and the alert messages read (`ALERT_FIELDS`): nothing like `kube_config` or the cluster's
+`slurm_startup_scripts`, which may hold secrets, ever reaches the state file. Older rows that hold
+the whole snapshot still read (the extra fields are ignored, and gone at the next write). Times go
+out as ISO 8601 strings. Reading is strict about our own shape: a row that does not fit raises
 `ValueError` rather than resurrecting half an incident.
 """
 
@@ -18,6 +21,30 @@ from shared.alerts.state import ApiHealth, ClusterMemory, Incident
 from shared.models import Cluster
 
 JSON = dict[str, Any]
+
+ALERT_FIELDS = frozenset(
+    {
+        "cluster_id",
+        "cluster_name",
+        "cluster_type",
+        "status",
+        "region",
+        "gpu_type",
+        "num_gpus",
+        "project_id",
+        "gpu_worker_nodes",
+        "phase_transitions",
+        "first_ready_at",
+        "reservation_end_time",
+        "desired_preemptible_gpus",
+        "allocated_preemptible_gpus",
+        "control_plane_ready",
+        "node_lifecycle_events",
+        "volumes",
+    }
+)
+"""The cluster fields an incident keeps: what `shared.fleet.assess`, the alert problems and
+the alert messages read. Everything else (configuration, credentials, scripts) is left out."""
 
 
 def dump_memory(memory: ClusterMemory) -> JSON:
@@ -59,7 +86,7 @@ def dump_incident(incident: Incident) -> JSON:
     """The incident without its snooze, which the store keeps on its own."""
     return {
         "incident_id": incident.incident_id,
-        "cluster": incident.cluster.model_dump(mode="json"),
+        "cluster": incident.cluster.model_dump(mode="json", include=set(ALERT_FIELDS)),
         "opened_at": _time(incident.opened_at),
         "problems": _dump_problems(incident.problems),
         "last_notified_at": _time(incident.last_notified_at),

@@ -139,7 +139,7 @@ def describe_changes(
 
 
 def _node_changes(node: GPUClusterGPUWorkerNode, old: NodeMemory | None) -> list[str]:
-    name = _cut(node.node_id)
+    name = _node_label(node)
     new = _fingerprint(node)
     if old is None:
         return [f"Node {name} added ({_cut(node.status) or 'no status'})"]
@@ -178,6 +178,13 @@ def _fingerprint(node: GPUClusterGPUWorkerNode) -> NodeMemory:
 
 def _ends_soon(finding: Finding, now: datetime, rules: AlertRules) -> bool:
     return finding.at is not None and finding.at - now <= rules.reservation_horizon
+
+
+def _node_label(node: GPUClusterGPUWorkerNode) -> str:
+    """The host people know the node by, its id beside it: `gpu-01 (node-43a0)`."""
+    if node.host_name and node.host_name != node.node_id:
+        return f"{_cut(node.host_name)} ({_cut(node.node_id)})"
+    return _cut(node.node_id)
 
 
 def _cut(text: str) -> str:

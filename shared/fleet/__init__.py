@@ -13,8 +13,10 @@ from shared.fleet.findings import (
     find_problems,
     live_gpus,
     node_is_running,
+    node_name,
     short_mode,
 )
+from shared.fleet.health_alerts import alert_phrase, alert_phrases, firing_first, severity_word
 from shared.fleet.judge import FleetJudge, Judgement
 from shared.fleet.severity import Severity, is_running, status_severity
 from shared.fleet.summary import FleetSummary, GpuTally, summarize
@@ -31,14 +33,19 @@ __all__ = [
     "Judgement",
     "Level",
     "Severity",
+    "alert_phrase",
+    "alert_phrases",
     "assess",
     "assess_all",
     "check_filter",
     "find_problems",
+    "firing_first",
     "first_ready",
     "is_running",
     "live_gpus",
     "node_is_running",
+    "node_name",
+    "severity_word",
     "short_mode",
     "status_severity",
     "status_since",

@@ -83,6 +83,11 @@ def _status_is_running(status: str) -> bool:
     return status.strip().lower().removeprefix("node_phase_") in HEALTHY_NODE_STATUSES
 
 
+def node_name(node: GPUClusterGPUWorkerNode) -> str:
+    """What people call a node: its host name (`llm-train-b200-gpu-01`), else its id."""
+    return node.host_name or node.node_id
+
+
 def short_mode(mode: str) -> str:
     """`REMEDIATION_MODE_HOST_AWARE` -> `HOST_AWARE`; unknown modes stay as they are."""
     return mode.removeprefix("REMEDIATION_MODE_")
@@ -123,7 +128,7 @@ def _remediations(cluster: Cluster, now: datetime) -> Iterator[Finding]:
             yield Finding(
                 FindingKind.REMEDIATION_PENDING_APPROVAL,
                 Level.WARNING,
-                f"remediation awaiting approval on {node.node_id} ({mode})",
+                f"remediation awaiting approval on {node_name(node)} ({mode})",
                 nodes=(node.node_id,),
                 detail=rem.reason,
                 at=rem.create_time,
@@ -132,7 +137,7 @@ def _remediations(cluster: Cluster, now: datetime) -> Iterator[Finding]:
             yield Finding(
                 FindingKind.REMEDIATION_FAILED,
                 Level.WARNING,
-                f"remediation failed on {node.node_id} ({mode})",
+                f"remediation failed on {node_name(node)} ({mode})",
                 nodes=(node.node_id,),
                 detail=rem.error_message,
                 at=rem.end_time or rem.update_time,

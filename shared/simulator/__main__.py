@@ -10,16 +10,20 @@ Ctrl-C or SIGTERM stops it cleanly (exit status 0).
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from shared.log_json import command_formatter
+from shared.logs import add_log_level_argument, configure_logging
 from shared.simulator.app import DEFAULT_API_KEY
 from shared.simulator.control import is_loopback
 from shared.simulator.scenarios import SCENARIO_HELP, check_scenario_name
 from shared.simulator.server import SimulatorServer
+from shared.version import add_version_argument
 
 DEFAULT_PORT = 8600
 
@@ -33,6 +37,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port; 0 picks a free one")
     parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="the bearer token to accept")
     parser.add_argument(
+        "--read-only-key",
+        action="append",
+        default=[],
+        help="another bearer token, that reads but may not approve repairs (403); repeatable",
+    )
+    parser.add_argument(
         "--time-scale", type=float, default=1.0, help="timeline speed; 0.1 runs it 10x faster"
     )
     parser.add_argument("--seed", type=int, default=0, help="makes the generated fleet repeatable")
@@ -41,12 +51,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="allow a non-loopback --host (the control API still answers loopback clients only)",
     )
+    add_log_level_argument(parser, default="warning")
+    add_version_argument(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the simulator until Ctrl-C or SIGTERM; returns the exit status."""
     args = parse_args(argv)
+    configure_logging(
+        args.log_level, formatter=command_formatter("clusters-sim", os.environ.get("LOG_FORMAT"))
+    )
     problem = None
     try:
         check_scenario_name(args.scenario)
@@ -70,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         api_key=args.api_key,
         seed=args.seed,
         time_scale=args.time_scale,
+        read_only_keys=args.read_only_key,
     )
     try:
         server.start()

@@ -13,7 +13,7 @@ and reach its state directly with `simulator_state(app)`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from starlette.applications import Starlette
@@ -34,6 +34,7 @@ def create_app(
     time_scale: float = 1.0,
     clock: Callable[[], float] | None = None,
     now: datetime | None = None,
+    read_only_keys: Iterable[str] = (),
 ) -> Starlette:
     """Build a simulator serving `scenario`.
 
@@ -44,6 +45,7 @@ def create_app(
         time_scale: how fast the demo timeline runs; 0.1 makes it 10x faster.
         clock: seconds from any origin, default `time.monotonic`; inject one to drive time.
         now: the wall-clock start time, default the current time; fix it for repeatable data.
+        read_only_keys: more bearer tokens, that read everything and may decide nothing (403).
 
     Raises:
         ValueError: unknown scenario, or `time_scale` not positive.
@@ -56,6 +58,7 @@ def create_app(
         clock=clock or time.monotonic,
         now=now,
     )
+    state.set_read_only_keys(read_only_keys)
     app = Starlette(
         routes=[
             Route("/v1/{path:path}", ClustersAPI(state)),

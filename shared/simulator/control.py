@@ -1,6 +1,8 @@
 """The control API under `/_sim/`: how tests and demos steer a running simulator.
 
-No authentication, and answered only for loopback clients (403 otherwise):
+No authentication, and answered only for loopback clients (403 otherwise). Requests that change
+state must also pass `shared.simulator.same_origin` (JSON bodies, no foreign `Origin`, a loopback
+`Host`), so a web page open in a browser cannot steer the simulator:
 
     GET    /_sim/stats                  requests served on the API, by path and status
     POST   /_sim/reset                  back to the start: clusters, timeline, faults, stats
@@ -12,23 +14,26 @@ No authentication, and answered only for loopback clients (403 otherwise):
     GET    /_sim/faults                 faults waiting
     POST   /_sim/faults                 queue one fault or a list (see `shared.simulator.faults`)
     DELETE /_sim/faults                 clear them
+    PUT    /_sim/read_only_keys         {"keys": [...]}: bearer tokens that read but may not
+                                        approve, reject or cancel repairs (403); the main key too
     GET    /_sim/timeline               elapsed scenario time and events
     POST   /_sim/timeline               {"paused": true|false} and/or {"advance_s": N}
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.simulator.faults import parse_faults
+from shared.simulator.same_origin import cross_site_refusal, is_loopback
 from shared.simulator.state import SimulatorState, UnknownClusterError
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -38,18 +43,11 @@ class BadRequest(ValueError):
     """A control request the simulator cannot act on."""
 
 
-def is_loopback(host: str) -> bool:
-    """Whether `host` (an address or `localhost`) can only be reached from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+__all__ = ["BadRequest", "LoopbackOnly", "control_app", "is_loopback"]
 
 
 class LoopbackOnly:
-    """Answer 403 to clients that are not on this machine."""
+    """Answer 403 to clients that are not on this machine, and refuse cross-site requests."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -60,6 +58,11 @@ class LoopbackOnly:
             response = _error(403, "The simulator's control API answers loopback clients only.")
             await response(scope, receive, send)
             return
+        if scope["type"] == "http":
+            refusal = cross_site_refusal(scope["method"], Headers(scope=scope))
+            if refusal is not None:
+                await _error(refusal.status, refusal.message)(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
 
@@ -112,6 +115,13 @@ def control_app(state: SimulatorState) -> ASGIApp:
         state.clear_faults()
         return {"pending": 0}
 
+    async def set_read_only_keys(request: Request) -> Any:
+        body = await _json(request)
+        keys = body.get("keys") if isinstance(body, dict) else None
+        if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
+            raise BadRequest('Send {"keys": ["key", ...]}.')
+        return {"keys": state.set_read_only_keys(keys)}
+
     async def get_timeline(request: Request) -> Any:
         return state.timeline()
 
@@ -140,6 +150,7 @@ def control_app(state: SimulatorState) -> ASGIApp:
                 Route("/faults", endpoint(list_faults), methods=["GET"]),
                 Route("/faults", endpoint(add_faults), methods=["POST"]),
                 Route("/faults", endpoint(clear_faults), methods=["DELETE"]),
+                Route("/read_only_keys", endpoint(set_read_only_keys), methods=["PUT"]),
                 Route("/timeline", endpoint(get_timeline), methods=["GET"]),
                 Route("/timeline", endpoint(move_timeline), methods=["POST"]),
             ]

@@ -96,6 +96,10 @@ class SimulatorControl:
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
 
+    def set_read_only_keys(self, *keys: str) -> None:
+        """Make these bearer tokens read-only: every repair decision with them answers 403."""
+        self._call("PUT", "/read_only_keys", {"keys": list(keys)})
+
     def timeline(self, *, paused: bool | None = None, advance_s: float = 0.0) -> dict[str, Any]:
         """Pause, resume or advance the timeline; returns where it stands."""
         body: dict[str, Any] = {"advance_s": advance_s}

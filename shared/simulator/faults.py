@@ -6,18 +6,34 @@ A fault is a JSON object; `count` (default 1) says how many requests it spoils:
     {"delay_s": 20}          stall, then answer normally (or as the rest of the fault says)
     {"malformed": true}      200 with a body that is not JSON (`body` may give the text)
     {"drop": true}           start a 200, then break the connection halfway through the body
+    {"endless": true}        a 200 whose JSON body never ends (until the client hangs up)
+    {"drip_s": 1.5}          send the body one byte at a time, this many seconds apart
 
-`delay_s` combines with any of the others; `status`, `malformed` and `drop` exclude each other.
+`delay_s` and `drip_s` combine with any of the others; `status`, `malformed`, `drop` and
+`endless` exclude each other. `endless` and `drip_s` need a real server (`SimulatorServer`):
+`httpx.ASGITransport` collects a whole body before the client sees any of it.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 TRUNCATED_JSON = '{"clusters": [{"cluster_id": "'
-_FIELDS = {"status", "body", "headers", "delay_s", "malformed", "drop", "count"}
+ENDLESS_CHUNK = b'{"cluster_id": "endless", "cluster_name": "endless"},' * 1024
+_FIELDS = {
+    "status",
+    "body",
+    "headers",
+    "delay_s",
+    "malformed",
+    "drop",
+    "endless",
+    "drip_s",
+    "count",
+}
 
 
 @dataclass(frozen=True)
@@ -30,15 +46,19 @@ class Fault:
     delay_s: float = 0.0
     malformed: bool = False
     drop: bool = False
+    endless: bool = False
+    drip_s: float = 0.0
     count: int = 1
 
     def describe(self) -> dict[str, Any]:
         """The fault as JSON, leaving out fields at their defaults."""
         out: dict[str, Any] = {"count": self.count}
-        for name in ("status", "body", "headers", "delay_s", "malformed", "drop"):
+        for name in ("status", "body", "headers", "delay_s", "malformed", "drop", "endless"):
             value = getattr(self, name)
             if value:
                 out[name] = value
+        if self.drip_s:
+            out["drip_s"] = self.drip_s
         return out
 
 
@@ -66,28 +86,40 @@ def _parse_fault(item: Any) -> Fault:
         isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
     ):
         raise ValueError("'headers' must map header names to string values.")
-    delay = item.get("delay_s", 0)
-    if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
-        raise ValueError("'delay_s' must be a number of seconds, 0 or more.")
+    delay, drip = _seconds(item, "delay_s"), _seconds(item, "drip_s")
     count = item.get("count", 1)
     if not _is_int(count) or count < 1:
         raise ValueError("'count' must be a whole number, 1 or more.")
     malformed, drop = item.get("malformed", False), item.get("drop", False)
-    if not isinstance(malformed, bool) or not isinstance(drop, bool):
-        raise ValueError("'malformed' and 'drop' must be true or false.")
-    if sum((status is not None, malformed, drop)) > 1:
-        raise ValueError("A fault is one of 'status', 'malformed' or 'drop', not several.")
-    if status is None and not (malformed or drop or delay):
-        raise ValueError("A fault needs 'status', 'delay_s', 'malformed' or 'drop'.")
+    endless = item.get("endless", False)
+    if not all(isinstance(flag, bool) for flag in (malformed, drop, endless)):
+        raise ValueError("'malformed', 'drop' and 'endless' must be true or false.")
+    if sum((status is not None, malformed, drop, endless)) > 1:
+        raise ValueError(
+            "A fault is one of 'status', 'malformed', 'drop' or 'endless', not several."
+        )
+    if status is None and not (malformed or drop or endless or delay or drip):
+        raise ValueError(
+            "A fault needs 'status', 'delay_s', 'drip_s', 'malformed', 'drop' or 'endless'."
+        )
     return Fault(
         status=status,
         body=item.get("body"),
         headers=headers,
-        delay_s=float(delay),
+        delay_s=delay,
         malformed=malformed,
         drop=drop,
+        endless=endless,
+        drip_s=drip,
         count=count,
     )
+
+
+def _seconds(item: dict[str, Any], name: str) -> float:
+    value = item.get(name, 0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        raise ValueError(f"'{name}' must be a number of seconds, 0 or more.")
+    return float(value)
 
 
 def _is_int(value: Any) -> bool:

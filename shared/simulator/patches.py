@@ -11,7 +11,10 @@ A patch is a JSON object; every key is optional:
 
 A node's new status appends its node phase. A `latest_remediation` is merged into the node's
 current one (stamping review, start and end times as its state advances); on a node without one,
-or whose last one finished, it starts a new automated recommendation with sensible defaults.
+or whose last one finished, it starts a new automated recommendation with sensible defaults
+(and, for a catalogued reason such as `GPU Xid 79: fallen off the bus`, that failure's linked
+alert). As a remediation's state changes, its linked alerts move on: counts grow, and they
+resolve when the repair ends.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from shared.simulator.phases import (
     iso,
     transition,
 )
-from shared.simulator.remediations import Failure, new_remediation
+from shared.simulator.remediations import advance_alerts, failure_for, new_remediation
 
 _PATCH_KEYS = {"status", "phase", "nodes", "fields"}
 _FINISHED = {"SUCCEEDED", "FAILED", "CANCELLED", "AUTO_RESOLVED"}
@@ -127,10 +130,9 @@ def _next_remediation(
             remediation_id=str(uuid.uuid5(uuid.NAMESPACE_URL, key)),
             cluster_id=cluster_id,
             node=node,
-            failure=Failure(
-                reason=str(changes.get("reason", "Simulated health-check failure")),
-                mode=str(changes.get("mode", "REMEDIATION_MODE_HOST_AWARE")),
-                alert_name="PassiveHealthCheck",
+            failure=failure_for(
+                str(changes.get("reason", "Simulated health-check failure")),
+                str(changes.get("mode", "REMEDIATION_MODE_HOST_AWARE")),
             ),
             created=now,
         )
@@ -138,6 +140,7 @@ def _next_remediation(
     stamp = iso(now)
     if state != remediation.get("state"):
         remediation["update_time"] = stamp
+        advance_alerts(remediation, state, now)
     if state in _APPROVED and "reviewed_by" not in remediation:
         remediation["reviewed_by"] = REVIEWER
         remediation["review_time"] = stamp

@@ -5,7 +5,7 @@
   later (see `shared.simulator.timeline`).
 - `large:N`: N clusters of 8 worker nodes each with full histories (about 11 kB apiece, 10.8 MB
   for 1,000), 80 % Ready and a fixed share Degraded, provisioning, paused or deleting; for
-  benchmarks.
+  benchmarks. Failed nodes fail in each of the catalogued ways (`shared.simulator.remediations`).
 - `empty`: no clusters at all.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from shared.simulator.fleet_builder import ClusterSpec, RawCluster, build_cluster
-from shared.simulator.remediations import ECC_ERROR, FALLEN_OFF_BUS, IB_LINK_DOWN
+from shared.simulator.remediations import FAILURES, FALLEN_OFF_BUS, SLURM_DRAINED
 from shared.simulator.timeline import TimelineEvent, demo_timeline
 
 SCENARIO_HELP = "demo, large:N (N clusters, e.g. large:1000) or empty"
@@ -74,6 +74,7 @@ _LARGE_STATUS_PERIOD = (
 _LARGE_REGIONS = ("us-east-1", "us-west-2", "eu-north-1", "us-south-1")
 _LARGE_GPUS = ("H100_SXM", "H100_SXM", "H200_SXM", "B200_SXM", "H100_SXM_INF")
 _LARGE_WORKLOADS = ("train", "pretrain", "finetune", "serve", "eval", "rl")
+_NOT_SLURM_FAILURES = tuple(failure for failure in FAILURES if failure is not SLURM_DRAINED)
 
 
 @dataclass(frozen=True)
@@ -126,20 +127,28 @@ def large_specs(count: int, *, seed: int) -> list[ClusterSpec]:
         status = period[index % len(period)]
         gpu_type = rng.choice(_LARGE_GPUS)
         billing = rng.choice(("ON_DEMAND", "ON_DEMAND", "RESERVED"))
+        name = f"{rng.choice(_LARGE_WORKLOADS)}-{gpu_type.split('_')[0].lower()}-{index:05d}"
+        region = rng.choice(_LARGE_REGIONS)
+        cluster_type = "SLURM" if rng.random() < 0.25 else "KUBERNETES"
+        age = timedelta(days=rng.randrange(1, 90), minutes=rng.randrange(1440))
+        in_status_for = timedelta(minutes=rng.randrange(2, 600))
+        failed_nodes = rng.choice((1, 1, 2)) if status == "Degraded" else 0
+        # Only a Slurm cluster has Slurm nodes to drain.
+        failures = FAILURES if cluster_type == "SLURM" else _NOT_SLURM_FAILURES
         specs.append(
             ClusterSpec(
-                name=f"{rng.choice(_LARGE_WORKLOADS)}-{gpu_type.split('_')[0].lower()}-{index:05d}",
+                name=name,
                 project_id=f"proj-team-{index % 12:02d}",
-                region=rng.choice(_LARGE_REGIONS),
+                region=region,
                 gpu_type=gpu_type,
                 status=status,
-                cluster_type="SLURM" if rng.random() < 0.25 else "KUBERNETES",
+                cluster_type=cluster_type,
                 worker_nodes=8,
                 billing_type=billing,
-                age=timedelta(days=rng.randrange(1, 90), minutes=rng.randrange(1440)),
-                in_status_for=timedelta(minutes=rng.randrange(2, 600)),
-                failed_nodes=rng.choice((1, 1, 2)) if status == "Degraded" else 0,
-                failure=rng.choice((FALLEN_OFF_BUS, ECC_ERROR, IB_LINK_DOWN)),
+                age=age,
+                in_status_for=in_status_for,
+                failed_nodes=failed_nodes,
+                failure=rng.choice(failures),
                 reservation_left=timedelta(hours=rng.randrange(12, 24 * 60)),
                 oidc=rng.random() < 0.3,
             )

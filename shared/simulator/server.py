@@ -16,13 +16,13 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from types import TracebackType
 from typing import Self
 
 import uvicorn
 
+from shared.lifecycle import Lifecycle
 from shared.simulator.api import SimulatedDisconnect
 from shared.simulator.app import DEFAULT_API_KEY, create_app, simulator_state
 from shared.simulator.control_client import SimulatorControl
@@ -41,7 +41,7 @@ class _HideSimulatedDisconnects(logging.Filter):
 _hide_disconnects = _HideSimulatedDisconnects()
 
 
-class SimulatorServer:
+class SimulatorServer(Lifecycle):
     """The simulator served by uvicorn on `host:port` from a daemon thread.
 
     Attributes:
@@ -62,12 +62,19 @@ class SimulatorServer:
         time_scale: float = 1.0,
         clock: Callable[[], float] | None = None,
         now: datetime | None = None,
+        read_only_keys: Iterable[str] = (),
     ) -> None:
         self.scenario = scenario
         self.host = host
         self.api_key = api_key
         self.app = create_app(
-            scenario, api_key=api_key, seed=seed, time_scale=time_scale, clock=clock, now=now
+            scenario,
+            api_key=api_key,
+            seed=seed,
+            time_scale=time_scale,
+            clock=clock,
+            now=now,
+            read_only_keys=read_only_keys,
         )
         self.state = simulator_state(self.app)
         self._requested_port = port
@@ -148,14 +155,3 @@ class SimulatorServer:
         if self._socket is not None:
             self._socket.close()
         self._server, self._thread, self._socket = None, None, None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from shared.simulator import repairs
 from shared.simulator.faults import Fault, FaultQueue
 from shared.simulator.patches import PatchError, apply_patch
 from shared.simulator.scenarios import build_scenario, check_scenario_name
@@ -68,6 +69,8 @@ class SimulatorState:
         self._stats = RequestStats()
         self._clusters: dict[str, Any] = {}
         self._encoded: dict[str, bytes] = {}
+        self._archive: repairs.Archive = {}
+        self.read_only_keys: set[str] = set()
         self._added = 0
         self.reset()
 
@@ -82,6 +85,7 @@ class SimulatorState:
             scenario = build_scenario(self.scenario, seed=self.seed, now=self._started_wall)
             self._clusters = {raw["cluster_id"]: raw for raw in scenario.clusters}
             self._encoded.clear()
+            self._archive.clear()
             self._timeline = Timeline(
                 scenario.events, clock=self._clock, time_scale=self.time_scale
             )
@@ -100,6 +104,60 @@ class SimulatorState:
                 if not project_id or (isinstance(raw, dict) and raw.get("project_id") == project_id)
             ]
         return b'{"clusters":[' + b",".join(parts) + b"]}"
+
+    def cluster_body(self, cluster_id: str) -> bytes:
+        """The body of `GET /compute/clusters/{cluster_id}`.
+
+        Raises:
+            UnknownClusterError: no cluster with that id.
+        """
+        with self._lock:
+            self._apply_due_events()
+            return self._encode(cluster_id, self._get(cluster_id))
+
+    def remediations(self, cluster_id: str, instance_id: str) -> dict[str, Any]:
+        """The body of the remediations list of a node (`-`: of every node).
+
+        Raises:
+            UnknownClusterError: no cluster with that id.
+            RepairError: no node with that instance id.
+        """
+        with self._lock:
+            self._apply_due_events()
+            return repairs.listing(self._get(cluster_id), cluster_id, instance_id, self._archive)
+
+    def remediation(self, cluster_id: str, instance_id: str, remediation_id: str) -> Any:
+        """One remediation (see `remediations`; `RepairError` when there is none)."""
+        with self._lock:
+            self._apply_due_events()
+            raw = self._get(cluster_id)
+            return repairs.find(raw, cluster_id, instance_id, remediation_id, self._archive)
+
+    def decide(
+        self, cluster_id: str, instance_id: str, remediation_id: str, verb: str, body: Any
+    ) -> dict[str, Any]:
+        """Approve, reject or cancel a remediation (see `shared.simulator.repairs.decide`).
+
+        Raises:
+            UnknownClusterError: no cluster with that id.
+            RepairError: the API's refusal (404, 409, 400).
+        """
+        with self._lock:
+            self._apply_due_events()
+            raw = self._get(cluster_id)
+            remediation, steps = repairs.decide(
+                raw,
+                instance_id,
+                remediation_id,
+                verb,
+                body,
+                now=self.wall_now(),
+                elapsed_s=self._timeline.elapsed_s(),
+            )
+            for step in steps:
+                self._timeline.schedule(step)
+            self._encoded.pop(cluster_id, None)
+            return dict(remediation)
 
     def take_fault(self) -> Fault | None:
         with self._lock:
@@ -141,7 +199,9 @@ class SimulatorState:
         with self._lock:
             self._apply_due_events()
             raw = self._get(key)
+            before = repairs.latest_by_node(raw)
             apply_patch(raw, patch, now=self.wall_now())
+            repairs.archive_replaced(key, before, raw, self._archive)
             self._encoded.pop(key, None)
             return raw
 
@@ -172,6 +232,12 @@ class SimulatorState:
             self._get(key)
             del self._clusters[key]
             self._encoded.pop(key, None)
+
+    def set_read_only_keys(self, keys: Iterable[str]) -> list[str]:
+        """Replace the keys that may read but not decide on repairs (403); returns them."""
+        with self._lock:
+            self.read_only_keys = {key for key in keys if key}
+            return sorted(self.read_only_keys)
 
     def add_faults(self, faults: list[Fault]) -> int:
         """Queue faults behind those already waiting; returns how many requests they will spoil."""
@@ -221,9 +287,14 @@ class SimulatorState:
             if raw is None:
                 logger.info("Timeline event skipped, cluster gone: %s", event.description)
                 continue
+            if event.requires is not None and not repairs.still_applies(raw, dict(event.requires)):
+                logger.info("Timeline event skipped, the repair moved on: %s", event.description)
+                continue
+            before = repairs.latest_by_node(raw)
             try:
                 apply_patch(raw, event.patch, now=min(due, self.wall_now()))
             except PatchError as exc:
                 logger.warning("Timeline event skipped (%s): %s", exc, event.description)
                 continue
+            repairs.archive_replaced(event.cluster_id, before, raw, self._archive)
             self._encoded.pop(event.cluster_id, None)

@@ -28,12 +28,15 @@ class TimelineEvent:
     Attributes:
         at_s: scenario seconds after start.
         patch: what changes, in the format of `shared.simulator.patches`.
+        requires: when set, the event applies only if that remediation is still in that state
+            (`shared.simulator.repairs.still_applies`).
     """
 
     at_s: float
     cluster_id: str
     description: str
     patch: Mapping[str, Any]
+    requires: Mapping[str, Any] | None = None
 
 
 class Timeline:
@@ -87,6 +90,12 @@ class Timeline:
         if seconds < 0:
             raise ValueError("the timeline only moves forward")
         self._advanced_s += seconds
+
+    def schedule(self, event: TimelineEvent) -> None:
+        """Add an event among those still to come, in time order."""
+        pending = self._events[self._applied :]
+        at = next((i for i, e in enumerate(pending) if e.at_s > event.at_s), len(pending))
+        self._events.insert(self._applied + at, event)
 
     def take_due(self) -> list[TimelineEvent]:
         """The events whose time has come and that were not taken before, in order."""

@@ -11,7 +11,7 @@ from bot.render.actions import HOME_DETAILS_ACTION, HOME_OVERVIEW_ACTION
 from bot.render.budgets import VIEW_LIMITS, budget_problems
 from clusters_devkit.payloads import button_click_body
 from shared.simulator.faults import Fault
-from tests.bot.conftest import (
+from tests.bot.slack_app import (
     USER,
     BotUnderTest,
     MakeBot,

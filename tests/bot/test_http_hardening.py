@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from bot.http_server import HttpLimits, create_http_app, serve_http
-from tests.bot.conftest import BotUnderTest, command_body, signed_headers
+from tests.bot.slack_app import BotUnderTest, command_body, signed_headers
 
 pytestmark = pytest.mark.anyio
 

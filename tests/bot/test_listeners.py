@@ -7,7 +7,7 @@ import pytest
 from bot.extension import CommandRequest
 from bot.message import SlackMessage
 from shared.simulator.faults import Fault
-from tests.bot.conftest import CHANNEL, BotUnderTest, MakeBot, all_text, together_settings
+from tests.bot.slack_app import CHANNEL, BotUnderTest, MakeBot, all_text, together_settings
 
 pytestmark = pytest.mark.anyio
 

@@ -47,6 +47,7 @@ def test_the_manifest_declares_the_command_scopes_and_features_the_bot_uses(
         "chat:write.public",
         "channels:history",  # exactly-once alerts: read back our own messages after a crash
         "groups:history",
+        "usergroups:read",  # CLUSTERS_ALERT_ADMINS and CLUSTERS_APPROVERS may name a user group
     }
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.render.actions import ButtonState, button, matching, numbered
-from bot.render.mrkdwn import clip, clip_escaped, code, esc, esc_block, one_line, plain
+from bot.render.mrkdwn import clip, clip_escaped, code, esc, esc_block, plain
+from shared.text import one_line
 
 
 def test_exactly_ampersand_and_angle_brackets_are_escaped() -> None:

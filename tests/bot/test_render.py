@@ -11,8 +11,8 @@ from bot.render.home import render_home, render_home_detail
 from bot.render.overview import PAGE_SIZE, render_overview
 from shared.fleet import ClusterFilter
 from shared.models import Cluster, InvalidCluster
-from tests.bot.conftest import all_text, mrkdwn_text
 from tests.bot.fleets import HOSTILE_NAME, detail_view, fleet, fleet_view
+from tests.bot.slack_app import all_text, mrkdwn_text
 from tests.shared.builders import (
     KUBE_CONFIG_MARKER,
     add_on_dict,
@@ -77,7 +77,7 @@ def test_clusters_are_listed_most_severe_first_with_status_and_findings() -> Non
     assert ":red_circle: *zzz-degraded* · Degraded" in text
     assert "us-central-8 · H100_SXM × 16 · nodes 1/2 running" in text
     assert "1/2 nodes not running" in text
-    assert "remediation awaiting approval on n1 (HOST_AWARE)" in text
+    assert "remediation awaiting approval on n1.internal (HOST_AWARE)" in text
 
 
 def test_the_overview_counts_statuses_and_gpus() -> None:
@@ -152,7 +152,7 @@ def test_the_detail_shows_every_fact_an_operator_needs() -> None:
     for expected in (
         "*Degraded*",
         "Some nodes are unhealthy.",
-        "remediation failed on gpu-node-1 (HOST_AWARE): no host",
+        "remediation failed on gpu-node-1.internal (HOST_AWARE): no host",
         "reservation ends in 30 h",
         "H100_SXM × 16 (16 live)",
         "reserved 8 · capacity pool 8 · preemptible 4/8",
@@ -163,7 +163,7 @@ def test_the_detail_shows_every_fact_an_operator_needs() -> None:
         "2026-03-02 18:00 UTC",
         "ready · 1 node (Running)",
         "*Worker nodes* · 1/2 running · 16 GPUs live",
-        "`gpu-node-1` NotReady · 8 GPUs · gpu-node-1.internal · remediation FAILED (HOST_AWARE)",
+        "*gpu-node-1.internal* `gpu-node-1` NotReady · 8 GPUs · remediation FAILED (HOST_AWARE)",
         "Deleted nodes: 1 (not counted above)",
         "READY",
         "TogetherPreempted",

@@ -24,8 +24,8 @@ from shared.errors import (
     ServerError,
 )
 from shared.models import InvalidCluster
-from tests.bot.conftest import mrkdwn_text
 from tests.bot.fleets import HOSTILE, detail_view, fleet, fleet_view, hostile_cluster
+from tests.bot.slack_app import mrkdwn_text
 
 
 def assert_fits(reply: SlackMessage) -> None:

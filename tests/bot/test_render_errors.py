@@ -7,7 +7,7 @@ import pytest
 from bot.render.errors import render_together_error
 from bot.render.style import ERROR_EMOJI
 from shared.errors import AuthenticationError, ClusterNotFoundError, Remedy, TogetherError
-from tests.bot.conftest import all_text, mrkdwn_text
+from tests.bot.slack_app import all_text, mrkdwn_text
 from tests.shared.error_samples import SAMPLES, Sample
 
 WHO_ACTS = {

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.bot.conftest import BotUnderTest, command_body, signed_headers
+from tests.bot.slack_app import BotUnderTest, command_body, signed_headers
 
 pytestmark = pytest.mark.anyio
 

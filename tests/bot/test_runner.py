@@ -18,7 +18,7 @@ from bot.runner import run_bot
 from clusters_devkit import FakeSlack
 from clusters_devkit.rig import free_port
 from shared.client import ClustersClient
-from tests.bot.conftest import (
+from tests.bot.slack_app import (
     BOT_TOKEN,
     bot_settings,
     command_body,

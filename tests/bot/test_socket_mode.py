@@ -16,7 +16,7 @@ from bot.settings import BotSettings
 from bot.socket_mode import run_socket_mode
 from clusters_devkit import FakeSlack
 from shared.client import ClustersClient
-from tests.bot.conftest import BOT_TOKEN, CHANNEL, TEAM, USER, all_text, together_settings
+from tests.bot.slack_app import BOT_TOKEN, CHANNEL, TEAM, USER, all_text, together_settings
 
 pytestmark = pytest.mark.anyio
 APP_TOKEN = "xapp-test-token"

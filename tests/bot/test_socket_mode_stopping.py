@@ -18,7 +18,7 @@ from bot.settings import BotSettings
 from bot.socket_mode import run_socket_mode
 from clusters_devkit import FakeSlack
 from shared.client import ClustersClient
-from tests.bot.conftest import BOT_TOKEN, TEAM, together_settings
+from tests.bot.slack_app import BOT_TOKEN, TEAM, together_settings
 
 pytestmark = pytest.mark.anyio
 APP_TOKEN = "xapp-test-token"
@@ -46,6 +46,22 @@ def web_client(slack: FakeSlack) -> AsyncWebClient:
     return AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url)
 
 
+async def stop_once_connecting(app: AsyncApp, socket_mode_url: str, *, after_s: float) -> None:
+    """Run Socket Mode against `socket_mode_url`; `after_s` after it asked Slack for that URL,
+    set `stop`, and fail unless it then ends within `STOPS_WITHIN_S`."""
+    with FakeSlack(
+        bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM, socket_mode_url=socket_mode_url
+    ) as slack:
+        stop = asyncio.Event()
+        running = asyncio.create_task(
+            run_socket_mode(app, app_token=APP_TOKEN, web_client=web_client(slack), stop=stop)
+        )
+        assert await slack.wait_for_async(lambda: bool(slack.calls_to("apps.connections.open")))
+        await asyncio.sleep(after_s)
+        stop.set()
+        await asyncio.wait_for(running, STOPS_WITHIN_S)
+
+
 @pytest.mark.parametrize("token", ["xapp-revoked-0000", ""], ids=["wrong", "empty"])
 async def test_an_app_token_slack_rejects_is_a_configuration_error_naming_the_variable(
     app: AsyncApp, token: str
@@ -67,31 +83,12 @@ async def test_an_app_token_slack_rejects_is_a_configuration_error_naming_the_va
 async def test_stop_ends_a_websocket_handshake_that_never_answers(
     app: AsyncApp, silent_url: str
 ) -> None:
-    with FakeSlack(
-        bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM, socket_mode_url=silent_url
-    ) as slack:
-        stop = asyncio.Event()
-        running = asyncio.create_task(
-            run_socket_mode(app, app_token=APP_TOKEN, web_client=web_client(slack), stop=stop)
-        )
-        assert await slack.wait_for_async(lambda: bool(slack.calls_to("apps.connections.open")))
-        await asyncio.sleep(0.2)  # into the handshake
-        stop.set()
-        await asyncio.wait_for(running, STOPS_WITHIN_S)
+    await stop_once_connecting(app, silent_url, after_s=0.2)  # into the handshake
 
 
 async def test_stop_ends_the_retries_after_slack_refused_the_websocket(app: AsyncApp) -> None:
     with socket.socket() as probe:  # bound, never listening: connections are refused
         probe.bind(("127.0.0.1", 0))
         refusing = f"ws://127.0.0.1:{probe.getsockname()[1]}/socket-mode"
-        with FakeSlack(
-            bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM, socket_mode_url=refusing
-        ) as slack:
-            stop = asyncio.Event()
-            running = asyncio.create_task(
-                run_socket_mode(app, app_token=APP_TOKEN, web_client=web_client(slack), stop=stop)
-            )
-            assert await slack.wait_for_async(lambda: bool(slack.calls_to("apps.connections.open")))
-            await asyncio.sleep(0.5)  # the first attempt failed; Bolt sleeps 10 s before the next
-            stop.set()
-            await asyncio.wait_for(running, STOPS_WITHIN_S)
+        # After 0.5 s the first attempt failed; Bolt sleeps 10 s before the next.
+        await stop_once_connecting(app, refusing, after_s=0.5)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
 from clusters_devkit.banner import Addresses, Moment, banner, moments, when
-from clusters_devkit.demo import DemoConfig, DemoError
+from clusters_devkit.demo import LOG_DIR, DemoConfig, DemoError, run_directory
+from clusters_devkit.rig import REPO_ROOT
 
 ADDRESSES = Addresses(
     page="http://127.0.0.1:8700/",
@@ -107,3 +109,12 @@ def test_without_a_timeline_the_banner_still_says_what_will_happen() -> None:
 )
 def test_durations_read_like_a_person_says_them(seconds: float, said: str) -> None:
     assert when(seconds) == said
+
+
+def test_each_run_keeps_its_logs_in_a_new_directory_under_demo_logs(tmp_path: Path) -> None:
+    assert DemoConfig.from_env({}).log_dir == LOG_DIR == REPO_ROOT / ".demo-logs"
+    assert ".demo-logs/" in (REPO_ROOT / ".gitignore").read_text().splitlines()
+    config = DemoConfig.from_env({"DEMO_LOG_DIR": str(tmp_path / "logs")})
+    first, second = run_directory(config.log_dir), run_directory(config.log_dir)
+    assert first.is_dir() and second.is_dir() and first != second
+    assert first.parent == second.parent == tmp_path / "logs"

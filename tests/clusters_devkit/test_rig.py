@@ -20,6 +20,8 @@ from clusters_devkit.rig import (
     run_until_exit,
 )
 
+pytestmark = pytest.mark.e2e  # real child processes
+
 # Starts a grandchild in the same process group, prints its pid, then ignores SIGTERM.
 STUBBORN = """
 import signal, subprocess, sys, time

@@ -181,3 +181,25 @@ def test_every_emoji_shortcode_in_the_bots_strings_is_drawn_by_the_page() -> Non
 def test_the_page_files_stay_small() -> None:
     for path in PAGE_DIR.iterdir():
         assert len(path.read_text().splitlines()) < 400, path.name
+
+
+async def test_a_permalink_leads_to_the_sandbox_page_open_on_that_channel(
+    sandbox: Sandbox,
+) -> None:
+    web = client(sandbox)
+    posted = await web.chat_postMessage(channel=ALERTS, text="degraded")
+    answer = await web.chat_getPermalink(channel=ALERTS, message_ts=posted["ts"])
+    link = answer["permalink"]
+    assert link.startswith(f"{sandbox.base_url}/archives/{ALERTS}/p")
+    async with httpx.AsyncClient() as http:
+        opened = await http.get(link)
+    assert opened.status_code == 302
+    assert opened.headers["location"].startswith(f"/#{ALERTS}/")
+    with pytest.raises(SlackApiError, match="message_not_found"):
+        await web.chat_getPermalink(channel=ALERTS, message_ts="1.000001")
+
+
+def test_the_page_knows_the_names_of_its_person_and_channels(sandbox: Sandbox) -> None:
+    names = sandbox.page_state()["names"]
+    assert names["users"]["U0YOU"] == "you"
+    assert names["channels"] == {OPS_CHANNEL.id: "gpu-ops", ALERTS: "cluster-alerts"}

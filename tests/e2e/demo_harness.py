@@ -26,7 +26,8 @@ def demo_env(**demo: str) -> dict[str, str]:
 
     The rig drops the user's own Slack, Together, alert, MCP and DEMO_ settings first.
     """
-    return {**dict.fromkeys(_PORTS, "0"), **demo}
+    logs = {"DEMO_LOG_DIR": str(REPO_ROOT / "test-artifacts" / "demo-logs")}
+    return {**dict.fromkeys(_PORTS, "0"), **logs, **demo}
 
 
 def python_demo() -> list[str]:

@@ -3,8 +3,6 @@ signed as Slack signs them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,19 +11,13 @@ from clusters_devkit import RecordedCall
 from clusters_devkit.payloads import Person, button_click_body, sign, slash_command_body
 from clusters_devkit.world import World
 from tests.bot.alerts.fleet import degrade, fail_node, recover
-from tests.bot.conftest import all_text, button_values
-from tests.e2e.alert_world import ALERTS, POLL_S, add, alert_world
+from tests.bot.slack_app import all_text, button_values
+from tests.e2e.alert_world import ALERTS, POLL_S, add
 
 pytestmark = pytest.mark.e2e
 
 OPS = "C0OPS"
 ALICE = Person("U0ALICE", "alice", "T0001", "example")
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    with alert_world(tmp_path) as w:
-        yield w
 
 
 def post(world: World, body: str) -> None:
@@ -78,7 +70,9 @@ def test_a_subscribed_channel_gets_alerts_and_a_snooze_silences_them_until_recov
     (ops_parent,) = [m for m in world.parents(OPS) if "blocks" in m and "train-a" in m["text"]]
     incidents = all_text(command(world, "incidents").params["blocks"])
     assert "train-a" in incidents
-    assert f"https://slack.com/archives/{OPS}/p{ops_parent['ts'].replace('.', '')}" in incidents
+    # the link Slack gives for the parent (chat.getPermalink): here the fake Slack's own page
+    permalink = f"{world.slack.base_url}/archives/{OPS}/p{ops_parent['ts'].replace('.', '')}"
+    assert f"<{permalink}|alert>" in incidents
 
     snoozed = click(world, ops_parent, "alert_snooze_1h", OPS)
     assert snoozed.params["response_type"] == "ephemeral"

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from clusters_devkit.world import World
-from tests.e2e.alert_world import ALERTS, POLL_S, alert_world
+from tests.e2e.alert_world import ALERTS, POLL_S
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    with alert_world(tmp_path) as w:
-        yield w
 
 
 def test_a_bad_alert_setting_is_refused_in_one_line(world: World) -> None:

@@ -21,7 +21,7 @@ from clusters_devkit import FakeSlack, RecordedCall
 from clusters_devkit.payloads import button_click_body
 from clusters_devkit.world import Secrets, World
 from shared.simulator import SimulatorServer
-from tests.bot.conftest import (
+from tests.bot.slack_app import (
     CHANNEL,
     CHANNEL_NAME,
     SIGNING_SECRET,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from clusters_devkit.world import TEAM, World
-from tests.bot.conftest import CHANNEL, USER, all_text
+from tests.bot.slack_app import CHANNEL, USER, all_text
 
 pytestmark = pytest.mark.e2e
 

@@ -177,3 +177,24 @@ def test_a_command_to_an_app_that_is_not_running_says_what_slack_would(
             '/clusters failed with the error "dispatch_failed"'
         )
         expect(typed.locator(".cmd-detail")).to_contain_text("not reachable")
+
+
+def test_mentions_read_as_the_names_of_the_sandboxs_people_and_channels(
+    sandbox: Sandbox, slack: WebClient
+) -> None:
+    text = f"<@{sandbox.person.user_id}> subscribed <#{ALERTS}>; <@U0STRANGER> in <#C0ELSEWHERE>"
+    slack.chat_postMessage(channel=OPS, text="mentions", blocks=[_section(text)])
+    with open_page() as page:
+        _load(page, sandbox)
+        mentions = page.locator("#main-messages .bk-section-text .md-mention")
+        expect(mentions).to_have_text(["@you", "#cluster-alerts", "@U0STRANGER", "#C0ELSEWHERE"])
+
+
+def test_a_permalink_opens_the_page_on_the_messages_channel(
+    sandbox: Sandbox, slack: WebClient
+) -> None:
+    posted = slack.chat_postMessage(channel=ALERTS, text="an alert")
+    link = slack.chat_getPermalink(channel=ALERTS, message_ts=posted["ts"])["permalink"]
+    with open_page() as page:
+        page.goto(link)
+        expect(page.locator("#main-title")).to_have_text(f"#{ALERTS_CHANNEL.name}")

@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -21,19 +22,9 @@ from tests.e2e.demo_harness import (
     start_demo,
     survivors,
 )
+from tests.mcp_server.harness import INITIALIZE
 
 pytestmark = pytest.mark.e2e
-
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "demo-test", "version": "1"},
-    },
-}
 
 
 @pytest.fixture
@@ -46,9 +37,9 @@ def running() -> Iterator[list[RunningDemo]]:
 
 
 def test_make_demo_with_demo_seconds_runs_everything_then_stops_by_itself(
-    running: list[RunningDemo],
+    running: list[RunningDemo], tmp_path: Path
 ) -> None:
-    demo = start_demo(make_demo(), demo_env(DEMO_SECONDS="4"))
+    demo = start_demo(make_demo(), demo_env(DEMO_SECONDS="4", DEMO_LOG_DIR=str(tmp_path)))
     running.append(demo)
     with httpx.Client(timeout=5) as http:
         page = http.get(demo.address("Slack sandbox"))
@@ -61,6 +52,10 @@ def test_make_demo_with_demo_seconds_runs_everything_then_stops_by_itself(
     assert "DEMO_SECONDS=4 reached" in demo.output
     assert all_gone([*demo.pids, demo.pid])
     assert all(is_free(port) for port in demo.ports)
+    # The logs outlive the demo, where it said they would be.
+    [kept] = tmp_path.iterdir()
+    assert f"Its logs are in {kept}" in demo.output
+    assert "Listening for Slack" in "".join(p.read_text() for p in kept.glob("bot-*.log"))
 
 
 def test_ctrl_c_on_make_demo_stops_every_process_and_frees_every_port(

@@ -19,6 +19,7 @@ from mcp import Client
 from mcp.types import CallToolResult, ReadResourceResult, TextContent, TextResourceContents
 
 from mcp_server.server import create_server
+from mcp_server.settings import McpSettings
 from shared.client import ClustersClient
 from shared.settings import TogetherSettings
 from shared.simulator.app import create_app, simulator_state
@@ -29,6 +30,17 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 API_KEY = "tgp_v1_sim-key-never-to-be-shown"
 BASE_URL = "http://sim/v1"
 CHARS_PER_TOKEN = 4
+# The first JSON-RPC request of a session, for tests that speak raw HTTP to a running server.
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "tests", "version": "0"},
+    },
+}
 
 
 def settings(**overrides: Any) -> TogetherSettings:
@@ -65,16 +77,23 @@ async def serve(
     scenario: str = "demo",
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    writes: bool = False,
+    client_options: dict[str, Any] | None = None,
     **setting_overrides: Any,
 ) -> AsyncIterator[Harness]:
-    """The server in memory over the simulator running `scenario` (or over `transport`)."""
+    """The server in memory over the simulator running `scenario` (or over `transport`).
+
+    `writes` turns on the write tools (`MCP_ENABLE_WRITES`); `client_options` go to `mcp.Client`
+    (an `elicitation_callback`, a protocol `mode`).
+    """
     app = create_app(scenario, api_key=API_KEY, clock=lambda: 0.0, now=NOW)
     config = settings(**setting_overrides)
     async with ClustersClient(
         config, transport=transport or httpx.ASGITransport(app=app), sleep=no_sleep
     ) as clusters:
-        server = create_server(config, clusters, now=lambda: NOW)
-        async with Client(server) as client:
+        mcp_settings = McpSettings(enable_writes=writes)
+        server = create_server(config, clusters, mcp_settings=mcp_settings, now=lambda: NOW)
+        async with Client(server, **(client_options or {})) as client:
             yield Harness(client, simulator_state(app))
 
 

@@ -39,7 +39,7 @@ async def test_every_tool_is_titled_described_and_declares_all_four_hints() -> N
     async with serve() as h:
         tools = (await h.client.list_tools()).tools
 
-    assert [tool.name for tool in tools] == ["list_clusters", "get_cluster"]
+    assert [tool.name for tool in tools] == ["list_clusters", "get_cluster", "list_remediations"]
     for tool in tools:
         hints = tool.annotations
         assert hints is not None

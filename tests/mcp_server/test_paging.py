@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import pytest
 from mcp.types import CallToolResult
 
+from mcp_server.paging import CursorError, Query, decode_cursor, encode_cursor
+from shared.fleet import ClusterFilter
 from tests.mcp_server.harness import Harness, names_of, serve, text_of
 
 pytestmark = pytest.mark.anyio
@@ -97,7 +101,58 @@ async def test_a_limit_above_what_a_page_may_hold_is_capped_and_the_note_says_so
     assert "limit" in text_of(too_many)
 
 
-@pytest.mark.parametrize("cursor", ["not-a-cursor", "eyJ4IjoxfQ", "W10"])
+def b64(payload: str | bytes) -> str:
+    raw = payload.encode() if isinstance(payload, str) else payload
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+QUERY = Query(project_id=None, filter=ClusterFilter(status="Ready"))
+NESTED_DEEP = b64("[" * 100_000)
+NESTED_WITHIN_LENGTH = b64("[" * 1_500)  # short enough to be decoded, deep enough to recurse
+MALFORMED = {
+    "100,000 nested brackets": NESTED_DEEP,
+    "1,500 nested brackets": NESTED_WITHIN_LENGTH,
+    "huge": "A" * 1_000_000,
+    "not base64": "%%% not * base64 %%%",
+    "not ascii": "curseur-é-ü",
+    "base64 of bytes that are not UTF-8": b64(b"\xff\xfe\x00\x9c garbage \x80"),
+    "base64 of text that is not JSON": b64("hello, world"),
+    "a JSON object": b64(json.dumps({"a": 1, "b": 2, "c": 3, "d": 4})),
+    "a JSON string of four characters": b64(json.dumps("abcd")),
+    "our fingerprint with values of the wrong types": b64(
+        json.dumps([QUERY.fingerprint(), "1", 2, None])
+    ),
+    "our fingerprint with a rank that is a boolean": b64(
+        json.dumps([QUERY.fingerprint(), True, "a", "b"])
+    ),
+}
+
+
+@pytest.mark.parametrize("cursor", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_cursor_of_any_kind_is_refused_as_not_valid(cursor: str) -> None:
+    with pytest.raises(CursorError, match=r"The cursor is not valid\. Pass next_cursor back"):
+        decode_cursor(QUERY, cursor)
+
+
+def test_a_cursor_of_another_query_is_refused_as_not_valid_for_this_one() -> None:
+    other = Query(project_id=None, filter=ClusterFilter(status="Degraded"))
+    cursor = encode_cursor(other, (1, "name", "digest"))
+
+    with pytest.raises(CursorError, match="not valid for this query: it belongs to a query"):
+        decode_cursor(QUERY, cursor)
+    assert decode_cursor(other, cursor) == (1, "name", "digest")
+
+
+def test_the_longest_cursor_of_ours_is_within_the_length_accepted() -> None:
+    name = "\U0001f600" * 64  # each character JSON-escapes to 12
+    cursor = encode_cursor(QUERY, (9, name, "f" * 16))
+
+    assert decode_cursor(QUERY, cursor) == (9, name, "f" * 16)
+
+
+@pytest.mark.parametrize(
+    "cursor", ["not-a-cursor", "eyJ4IjoxfQ", "W10", NESTED_DEEP, NESTED_WITHIN_LENGTH]
+)
 async def test_a_cursor_that_is_not_ours_is_refused_with_what_to_do(cursor: str) -> None:
     async with serve() as h:
         result = await h.call("list_clusters", cursor=cursor)

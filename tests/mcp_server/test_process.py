@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import httpx
@@ -12,22 +13,12 @@ from mcp.client.streamable_http import streamable_http_client
 
 from clusters_devkit.rig import child_env, free_port, run_until_exit
 from clusters_devkit.world import Secrets, World
-from tests.mcp_server.harness import text_of
+from tests.mcp_server.harness import INITIALIZE, text_of
 
 pytestmark = pytest.mark.e2e
 
 SIM_KEY = "tgp_v1_e2e-sim-key-0123456789"
 TOKEN = "e2e-bearer-token-0123456789abcdef"
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "e2e", "version": "0"},
-    },
-}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +41,7 @@ async def test_over_stdio_a_client_lists_and_calls_the_tools(world: World, mode:
         listed = await client.call_tool("list_clusters", {"needs_attention": True})
         shown = await client.call_tool("get_cluster", {"cluster": "rl-sweeps-h200"})
 
-    assert {tool.name for tool in tools} == {"list_clusters", "get_cluster"}
+    assert {tool.name for tool in tools} == {"list_clusters", "get_cluster", "list_remediations"}
     assert not listed.is_error, text_of(listed)
     assert listed.structured_content["total"] == 4
     assert "rl-sweeps-h200 [critical] Degraded" in text_of(listed)
@@ -88,6 +79,22 @@ def test_over_http_it_refuses_to_listen_beyond_loopback_without_a_token(world: W
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("clusters-mcp: Refusing to listen on 0.0.0.0 without a token")
+
+
+def test_over_http_a_port_in_use_is_refused_in_one_line_without_claiming_to_serve(
+    world: World,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        argv = world.mcp_argv("--transport", "http", "--port", str(port), "--log-level", "INFO")
+        done = run_until_exit(argv, env=world.mcp_env())
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"clusters-mcp: cannot listen on 127.0.0.1:{port} (Address already in use); "
+        "choose another --port or MCP_PORT."
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -28,8 +28,14 @@ SURVIVED = {0}
 NO_TESTS = {5, 33}
 
 # Modules every mutant of which must die; the rest of a package must reach `DEFAULT_TARGET`.
-FULL_TARGET = ("shared/fleet/severity.py", "shared/fleet/filters.py", "shared/lookup.py")
-FULL_TARGET += ("shared/retrying.py",)
+FULL_TARGET = frozenset(
+    {
+        "shared/fleet/severity.py",
+        "shared/fleet/filters.py",
+        "shared/lookup.py",
+        "shared/retrying.py",
+    }
+)
 DEFAULT_TARGET = 0.98
 
 
@@ -71,6 +77,14 @@ def read_results(mutants: Path) -> dict[str, dict[str, int | None]]:
     return results
 
 
+def describe(code: int | None) -> str:
+    if code in SURVIVED:
+        return "survived"
+    if code in NO_TESTS:
+        return "no tests"
+    return "not checked" if code is None else f"exit code {code}"
+
+
 def target_of(module: str) -> float:
     return 1.0 if module in FULL_TARGET else DEFAULT_TARGET
 
@@ -96,8 +110,7 @@ def main() -> int:
             elif dead:
                 score.killed += 1
             else:
-                status = "no tests" if code in NO_TESTS else "survived" if code in SURVIVED else code
-                score.missed.append(f"{name} ({status})")
+                score.missed.append(f"{name} ({describe(code)})")
     stale += [f"{name} is listed as equivalent but no such mutant exists" for name in equivalent]
     stale = [line for line in stale if "kills" in line or line.split()[0] not in seen]
 

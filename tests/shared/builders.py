@@ -82,6 +82,36 @@ def remediation_dict(**overrides: Any) -> JSON:
     }
 
 
+def linked_alert_dict(**overrides: Any) -> JSON:
+    """A passive health-check alert in the official SDK's shape: Xid 79, three times."""
+    return {
+        "alert_name": "DmesgXidError",
+        "cluster_id": "c-alpha",
+        "passive_health_check_alert_id": "phc-alert-1",
+        "target_vm": "gpu-node-1.internal",
+        "started_at": ago(minutes=28),
+        "severity": "PHC_SEVERITY_CRITICAL",
+        "annotations": {"summary": "GPU Xid error", "evidence": "Xid 79 on GPU 3"},
+        "annotation": {
+            "title": "GPU Xid error",
+            "summary_line": "Xid 79 on GPU 3 (PCI:0000:48:00)",
+            "description": "The NVIDIA driver logged Xid errors for a GPU on this node.",
+            "xid": {
+                "events": [
+                    {
+                        "xid_code": "79",
+                        "mnemonic": "ROBUST_CHANNEL_GPU_HAS_FALLEN_OFF_THE_BUS",
+                        "count": 3,
+                    }
+                ]
+            },
+        },
+        "instance_id": "i-1",
+        "node_remediation_intent_id": "rem-1",
+        **overrides,
+    }
+
+
 def worker_node_dict(node_id: str = "gpu-node-1", **overrides: Any) -> JSON:
     return {
         "node_id": node_id,
@@ -169,7 +199,7 @@ def cluster_dict(**overrides: Any) -> JSON:
 def full_cluster_dict(**overrides: Any) -> JSON:
     """A cluster with every optional object and list present, so every enum position is filled."""
     node = worker_node_dict(
-        latest_remediation=remediation_dict(linked_alerts=[{"name": "xid", "xid": 79}])
+        latest_remediation=remediation_dict(linked_alerts=[linked_alert_dict()])
     )
     return cluster_dict(
         gpu_worker_nodes=[node],

@@ -15,11 +15,16 @@ from shared.errors import (
     APITimeoutError,
     AuthenticationError,
     ClusterNotFoundError,
+    DecisionUnconfirmedError,
     NotFoundError,
     PaymentRequiredError,
     PermissionDeniedError,
     RateLimitError,
+    RemediationForbiddenError,
+    RemediationNotFoundError,
+    RemediationNotPendingError,
     Remedy,
+    ResponseTooLargeError,
     ResponseValidationError,
     ServerError,
     TogetherError,
@@ -98,10 +103,56 @@ SAMPLES = [
         Remedy.WAIT,
     ),
     Sample(
+        RemediationForbiddenError(403, "permission denied", request_id="req-403r"),
+        "Together refused the decision (403): this API key may not approve repairs (nor reject "
+        "or cancel them).",
+        "Ask the Together account's owner for a key allowed to approve repairs, or decide in "
+        "the Together console.",
+        Remedy.ACCOUNT,
+    ),
+    Sample(
+        RemediationNotPendingError(
+            409,
+            "remediation is not pending approval",
+            remediation_id="rem-1",
+            state="SUCCEEDED",
+            reviewed_by="alice@example.com",
+            review_time="2025-06-01T10:00:00+00:00",
+        ),
+        "Remediation rem-1 is no longer pending: now SUCCEEDED, reviewed by alice@example.com "
+        "at 2025-06-01T10:00:00+00:00.",
+        "Nothing to do: it was already decided. Look at its current state before acting again.",
+        Remedy.REQUEST,
+    ),
+    Sample(
+        RemediationNotFoundError(
+            404, summary="Together has no remediation rem-9 on that cluster (404)."
+        ),
+        "Together has no remediation rem-9 on that cluster (404).",
+        "Check the cluster, the node's instance id and the remediation id, then list again.",
+        Remedy.REQUEST,
+    ),
+    Sample(
+        DecisionUnconfirmedError("approval", "rem-1", "PENDING_APPROVAL"),
+        "Together did not confirm the approval of remediation rem-1; read again, it is "
+        "PENDING_APPROVAL.",
+        "Look at the repair's current state in a minute before deciding again: the decision may "
+        "still take effect.",
+        Remedy.WAIT,
+    ),
+    Sample(
         ResponseValidationError("Together's answer was not JSON (JSONDecodeError)."),
         "Together's answer was not JSON (JSONDecodeError).",
         "Try again once; if it keeps happening, tell whoever runs this.",
         Remedy.REPORT,
+    ),
+    Sample(
+        ResponseTooLargeError(64 * 2**20),
+        "Together's answer was larger than 64 MB (TOGETHER_MAX_RESPONSE_MB), so the client "
+        "stopped reading it.",
+        "If the project really has that many clusters, raise TOGETHER_MAX_RESPONSE_MB; otherwise "
+        "check TOGETHER_BASE_URL (something other than Together may be answering).",
+        Remedy.SETTINGS,
     ),
     Sample(
         ClusterNotFoundError("alhpa", ["alpha", "alpine"]),

@@ -16,7 +16,7 @@ from shared.alerts.codec import (
     load_incident,
     load_memory,
 )
-from tests.shared.test_alert_engine import DEGRADED, T0, Run, cluster, fail, node, ok
+from tests.shared.alert_polls import DEGRADED, T0, Run, cluster, fail, node, ok
 
 
 def test_memories_and_incidents_read_back_equal_to_what_was_written() -> None:

@@ -9,16 +9,15 @@ import pytest
 
 from shared.alerts import AlertRules, Problem, Trigger, problems_of
 from shared.alerts.rules import ALL_TRIGGERS
-from tests.shared.test_alert_engine import DEGRADED, T0, Run, cluster, node, ok, said
+from tests.shared.alert_polls import DEGRADED, T0, Run, cluster, node, ok, said
 
 EVERYTHING = AlertRules(triggers=ALL_TRIGGERS)
 
 
 def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[list[str]]:
     """What two polls of a Degraded cluster with these nodes said."""
-    return said(
-        [(0, ok(cluster(status="Degraded", nodes=before))), (60, ok(cluster(status="Degraded", nodes=after)))]
-    )
+    polls = [(0, before), (60, after)]
+    return said([(at_s, ok(cluster(status="Degraded", nodes=nodes))) for at_s, nodes in polls])
 
 
 # --- problems ----------------------------------------------------------------------------------
@@ -33,8 +32,8 @@ def test_a_status_problem_is_keyed_by_the_status_and_worded_for_people() -> None
 
 
 def test_a_finding_problem_is_keyed_by_its_trigger_and_node() -> None:
-    pending = cluster(nodes=[node("n1", "Running", "FAILED", error="boom"), node("n2")])
-    assert problems_of(pending, T0, EVERYTHING) == {
+    failed = cluster(nodes=[node("n1", "Running", "FAILED", error="boom"), node("n2")])
+    assert problems_of(failed, T0, EVERYTHING) == {
         "remediation_failed:n1": Problem(
             "remediation_failed:n1",
             Trigger.REMEDIATION_FAILED,
@@ -147,10 +146,23 @@ def test_a_node_that_leaves_an_open_incident_is_told() -> None:
     ],
     ids=["from_nothing", "to_nothing", "recovered"],
 )
-def test_a_node_status_change_shows_a_missing_status_in_words(old: str, new: str, line: str) -> None:
+def test_a_node_status_change_shows_a_missing_status_in_words(
+    old: str, new: str, line: str
+) -> None:
     before = [node("n1", old), node("n2", "Failed")]
     after = [node("n1", new), node("n2", "Failed")]
     assert changes(before, after)[1] == [f"change c1: {line}"]
+
+
+@pytest.mark.parametrize(
+    ("host", "shown"),
+    [("gpu-01", "gpu-01 (n1)"), ("n1", "n1"), ("", "n1")],
+    ids=["host_first_id_beside", "host_same_as_id", "no_host"],
+)
+def test_a_node_is_named_by_its_host_with_its_id_beside_it(host: str, shown: str) -> None:
+    before = [{**node("n1", "Running"), "host_name": host}, node("n2", "Failed")]
+    after = [{**node("n1", "Failed"), "host_name": host}, node("n2", "Failed")]
+    assert changes(before, after)[1] == [f"change c1: Node {shown} changed: Running → Failed"]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The alert engine's memory: what each poll leaves in the state, and what the next poll does with it.
+"""The alert engine's memory: what a poll leaves in the state, and what the next poll does with it.
 
 The tables in `test_alert_engine` compare what the engine said; these follow the events' payloads
 and the state into the poll after, where a field the engine forgot to save shows up as a repeated
@@ -29,7 +29,7 @@ from shared.alerts import (
     WatchState,
 )
 from shared.alerts.rules import ALL_TRIGGERS
-from tests.shared.test_alert_engine import DEGRADED, T0, Run, cluster, degraded, fail, node, ok
+from tests.shared.alert_polls import DEGRADED, T0, Run, cluster, degraded, fail, node, ok
 
 FLAP = 15 * 60  # the default flap window, in seconds
 PAUSED = cluster(status="OnDemandComputePaused")
@@ -105,7 +105,9 @@ def test_a_poll_remembers_each_cluster_its_nodes_and_its_problems() -> None:
             project_id="proj-ml",
             status="Degraded",
             nodes={
-                "n1": NodeMemory("Failed", "rem-7", "PENDING_APPROVAL", "REMEDIATION_MODE_HOST_AWARE"),
+                "n1": NodeMemory(
+                    "Failed", "rem-7", "PENDING_APPROVAL", "REMEDIATION_MODE_HOST_AWARE"
+                ),
                 "n2": NodeMemory("Running"),
             },
             problems={
@@ -148,7 +150,9 @@ def test_a_resolution_is_saved_with_its_reason_and_time() -> None:
 def test_a_pending_approval_joining_a_degraded_incident_is_added_to_its_problems() -> None:
     run = Run()
     run.poll(0, ok(DEGRADED))
-    joined = cluster(status="Degraded", nodes=[node("n1", "Failed", "PENDING_APPROVAL"), node("n2")])
+    joined = cluster(
+        status="Degraded", nodes=[node("n1", "Failed", "PENDING_APPROVAL"), node("n2")]
+    )
     run.poll(60, ok(joined))
     incident = run.state.incidents["c1"]
     assert set(incident.problems) == {"status:Degraded", "pending_approval:n1"}
@@ -186,9 +190,7 @@ def test_a_resolved_incident_is_remembered_for_exactly_the_flap_window(
     [(FLAP - 1, "reopen c1"), (FLAP, "reopen c1"), (FLAP + 1, "open c1")],
     ids=str,
 )
-def test_going_bad_again_reopens_up_to_and_including_the_flap_window(
-    gap_s: int, said: str
-) -> None:
+def test_going_bad_again_reopens_up_to_and_including_the_flap_window(gap_s: int, said: str) -> None:
     run = Run()
     run.poll(0, ok(DEGRADED))
     run.poll(60, ok(cluster()))

@@ -15,7 +15,7 @@ from shared.alerts import (
     IncidentOpened,
     IncidentResolved,
 )
-from tests.shared.test_alert_engine import DEGRADED, T0, Poll, Run, cluster, fail, node, ok, said
+from tests.shared.alert_polls import DEGRADED, T0, Poll, Run, cluster, fail, node, ok, said
 
 HOLD = AlertRules(hold=timedelta(seconds=120))
 

@@ -8,7 +8,7 @@ import pytest
 
 from shared.alerts import AlertRules, Trigger, parse_alert_on
 from shared.alerts.rules import ALL_TRIGGERS, DEFAULT_TRIGGERS
-from tests.shared.test_alert_engine import DEGRADED, T0, Poll, cluster, degraded, node, ok, said
+from tests.shared.alert_polls import DEGRADED, T0, Poll, cluster, degraded, node, ok, said
 
 SOON = (T0 + timedelta(hours=20)).isoformat()
 LATER = (T0 + timedelta(hours=48)).isoformat()

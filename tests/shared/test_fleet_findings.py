@@ -78,7 +78,7 @@ TABLE: list[tuple[FindingKind, dict[str, Any], Level, str, tuple[str, ...], str 
         FindingKind.REMEDIATION_PENDING_APPROVAL,
         {"gpu_worker_nodes": with_remediation()},
         Level.WARNING,
-        "remediation awaiting approval on gpu-node-2 (HOST_AWARE)",
+        "remediation awaiting approval on gpu-node-2.internal (HOST_AWARE)",
         ("gpu-node-2",),
         "GPU fell off the bus (Xid 79)",
     ),
@@ -86,7 +86,7 @@ TABLE: list[tuple[FindingKind, dict[str, Any], Level, str, tuple[str, ...], str 
         FindingKind.REMEDIATION_FAILED,
         {"gpu_worker_nodes": with_remediation(state="FAILED", error_message="drain timed out")},
         Level.WARNING,
-        "remediation failed on gpu-node-2 (HOST_AWARE)",
+        "remediation failed on gpu-node-2.internal (HOST_AWARE)",
         ("gpu-node-2",),
         "drain timed out",
     ),
@@ -441,9 +441,7 @@ def test_down_nodes_are_listed_by_name_and_status_in_words() -> None:
 )
 def test_five_down_nodes_are_all_named_and_a_sixth_is_counted(down: int, ending: str) -> None:
     nodes = [worker_node_dict(f"n-{i}", status="Failed") for i in range(down)]
-    finding = only(
-        FindingKind.NODES_NOT_RUNNING, {"gpu_worker_nodes": nodes, "num_gpus": 8 * down}
-    )
+    finding = only(FindingKind.NODES_NOT_RUNNING, {"gpu_worker_nodes": nodes, "num_gpus": 8 * down})
     assert finding.detail is not None
     assert finding.detail.endswith(ending)
     assert finding.detail.count("(Failed)") == 5

@@ -183,23 +183,6 @@ def test_a_status_spelt_differently_from_the_spec_is_unknown(spelling: str) -> N
     assert parsed.status.is_known is False
 
 
-def test_linked_alerts_on_a_remediation_parse() -> None:
-    alert = {
-        "name": "GPUFellOffBus",
-        "message": "GPU 3 fell off the bus",
-        "severity": "critical",
-        "xid": 79,
-        "created_at": "2026-03-01T11:40:00Z",
-        "source": "dcgm",
-    }
-    node = worker_node_dict(latest_remediation=remediation_dict(linked_alerts=[alert]))
-    remediation = cluster(gpu_worker_nodes=[node]).gpu_worker_nodes[0].latest_remediation
-    assert remediation is not None
-    (linked,) = remediation.linked_alerts
-    assert (linked.name, linked.xid, linked.severity) == ("GPUFellOffBus", 79, "critical")
-    assert linked.created_at == datetime(2026, 3, 1, 11, 40, tzinfo=UTC)
-
-
 def test_fields_the_spec_does_not_know_are_ignored_at_every_level() -> None:
     node = worker_node_dict(gpu_temperature_c=81, latest_remediation=remediation_dict(ticket=7))
     parsed = cluster(

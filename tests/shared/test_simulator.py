@@ -21,6 +21,7 @@ from shared.simulator import build_scenario, create_app
 SPEC = Path(__file__).parents[1] / "data" / "together-compute-clusters.openapi.yaml"
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 AUTH = {"Authorization": "Bearer sim-key"}
+JSON_TYPE = {"Content-Type": "application/json"}
 
 
 class FakeClock:
@@ -51,7 +52,7 @@ def app(clock: FakeClock) -> Starlette:
 @pytest.fixture
 async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         yield client
 
 
@@ -82,7 +83,7 @@ async def test_every_scenario_serves_documents_that_match_the_spec_and_parse_cle
     validator: Draft202012Validator, scenario: str, count: int
 ) -> None:
     transport = httpx.ASGITransport(app=create_app(scenario, now=NOW))
-    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
         fleet = await clusters(http)
     assert len(fleet) == count
     assert_valid(validator, fleet)
@@ -204,7 +205,7 @@ async def test_a_missing_or_wrong_api_key_gets_401_invalid_api_key(
 @pytest.mark.anyio
 async def test_the_accepted_api_key_is_configurable() -> None:
     transport = httpx.ASGITransport(app=create_app("empty", api_key="other-key"))
-    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
         assert (await http.get("/v1/compute/clusters", headers=AUTH)).status_code == 401
         ok = await http.get("/v1/compute/clusters", headers={"Authorization": "Bearer other-key"})
     assert ok.json() == {"clusters": []}
@@ -331,7 +332,7 @@ async def test_patches_naming_unknown_things_are_refused_and_change_nothing(
     unknown_node = {"status": "Degraded", "nodes": {"node-nope": {"status": "Failed"}}}
     assert (await http.post(url, json=unknown_node)).status_code == 400
     assert (await http.post(url, json={"stauts": "Degraded"})).status_code == 400
-    assert (await http.post(url, content=b"{not json")).status_code == 400
+    assert (await http.post(url, content=b"{not json", headers=JSON_TYPE)).status_code == 400
     assert (await http.post("/_sim/clusters/nope", json={"status": "Ready"})).status_code == 404
     assert by_name(await clusters(http))["inference-prod-h100"] == target
 
@@ -368,7 +369,7 @@ async def test_reset_brings_back_the_scenario_and_clears_faults_and_counts(
     original = await clusters(http)
     await http.delete(f"/_sim/clusters/{original[0]['cluster_id']}")
     await http.post("/_sim/faults", json={"status": 500, "count": 5})
-    assert (await http.post("/_sim/reset")).is_success
+    assert (await http.post("/_sim/reset", json={})).is_success
     stats = (await http.get("/_sim/stats")).json()
     assert stats["requests"] == 0
     assert stats["faults_pending"] == 0
@@ -393,8 +394,8 @@ async def test_stats_count_requests_by_path_and_status_without_recording_the_key
 @pytest.mark.anyio
 async def test_the_control_api_refuses_clients_that_are_not_on_loopback(app: Starlette) -> None:
     transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as http:
-        assert (await http.post("/_sim/reset")).status_code == 403
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+        assert (await http.post("/_sim/reset", json={})).status_code == 403
         assert (await http.get("/v1/compute/clusters", headers=AUTH)).status_code == 200
 
 

@@ -19,7 +19,7 @@ PATH = "/v1/compute/clusters"
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app("demo"))
-    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         yield client
 
 
@@ -122,6 +122,23 @@ async def test_a_delay_fault_stalls_and_then_answers_as_the_rest_of_the_fault_sa
 
 
 @pytest.mark.anyio
+async def test_a_drip_fault_sends_the_whole_answer_in_the_end(http: httpx.AsyncClient) -> None:
+    await queue(http, {"drip_s": 0.0001, "status": 503, "body": "slow"})
+    response = await http.get(PATH, headers=AUTH)
+    assert (response.status_code, response.text) == (503, "slow")
+    assert (await http.get("/_sim/faults")).json()["faults"] == []
+
+
+@pytest.mark.anyio
+async def test_endless_and_drip_faults_are_listed_as_queued(http: httpx.AsyncClient) -> None:
+    await queue(http, [{"endless": True}, {"drip_s": 1.5, "count": 2}])
+    assert (await http.get("/_sim/faults")).json()["faults"] == [
+        {"endless": True, "count": 1},
+        {"drip_s": 1.5, "count": 2},
+    ]
+
+
+@pytest.mark.anyio
 async def test_cleared_faults_spoil_nothing(http: httpx.AsyncClient) -> None:
     await queue(http, {"status": 500, "count": 10})
     assert (await http.get("/_sim/faults")).json()["faults"] == [{"status": 500, "count": 10}]
@@ -139,6 +156,10 @@ async def test_cleared_faults_spoil_nothing(http: httpx.AsyncClient) -> None:
         {"status": 500, "drop": True},
         {"drop": True, "count": 0},
         {"delay_s": -1},
+        {"drip_s": -0.5},
+        {"drip_s": True},
+        {"endless": "yes"},
+        {"endless": True, "status": 500},
         {"status": 429, "headers": {"Retry-After": 2}},
         {"status": 500, "colour": "red"},
         [{"status": 500}, "oops"],

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import re
-import select
 import signal
 import socket
-import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
+from clusters_devkit.rig import ChildProcess, run_until_exit
 from shared.parsing import parse_clusters
 from shared.simulator import SimulatorControlError, SimulatorServer
 
-REPO = Path(__file__).parents[2]
 AUTH = {"Authorization": "Bearer sim-key"}
 
 
@@ -25,13 +21,6 @@ AUTH = {"Authorization": "Bearer sim-key"}
 def sim() -> Iterator[SimulatorServer]:
     with SimulatorServer("demo") as server:
         yield server
-
-
-def read_line(process: subprocess.Popen[str], timeout_s: float = 30.0) -> str:
-    assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], timeout_s)
-    assert ready, "the process printed nothing"
-    return process.stdout.readline()
 
 
 def test_the_server_serves_on_loopback_and_frees_its_port_when_stopped() -> None:
@@ -102,35 +91,20 @@ def test_a_delay_fault_makes_a_client_time_out_and_the_server_still_stops() -> N
 @pytest.mark.e2e
 def test_the_cli_prints_its_url_serves_and_exits_cleanly_on_sigterm() -> None:
     command = [sys.executable, "-m", "shared.simulator", "--port", "0", "--scenario", "large:3"]
-    with subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    ) as process:
-        try:
-            line = read_line(process)
-            match = re.fullmatch(
-                r"Simulator serving scenario large:3 at (http://127\.0\.0\.1:\d+/v1) "
-                r"\(API key: sim-key\)\n",
-                line,
-            )
-            assert match, line
-            response = httpx.get(f"{match[1]}/compute/clusters", headers=AUTH)
-            assert len(response.json()["clusters"]) == 3
-            process.send_signal(signal.SIGTERM)
-            _, errors = process.communicate(timeout=15)
-        finally:
-            process.kill()
-    assert process.returncode == 0
-    assert errors == ""
+    with ChildProcess("simulator", command) as process:
+        match = process.wait_for_log(
+            r"Simulator serving scenario large:3 at (http://127\.0\.0\.1:\d+/v1) "
+            r"\(API key: sim-key\)\n"
+        )
+        response = httpx.get(f"{match[1]}/compute/clusters", headers=AUTH)
+        assert len(response.json()["clusters"]) == 3
+        process.signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+        assert process.output() == match[0]  # nothing else: no warning, no traceback
 
 
 @pytest.mark.e2e
 def test_the_cli_refuses_a_host_other_machines_can_reach_unless_allowed() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "shared.simulator", "--host", "0.0.0.0"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = run_until_exit([sys.executable, "-m", "shared.simulator", "--host", "0.0.0.0"])
     assert result.returncode == 2
     assert "--allow-remote" in result.stderr

@@ -1,4 +1,5 @@
-"""Fixtures for the outbox tests: a fake Slack, and a sender on a fresh state file."""
+"""Fixtures for the alert tests: a fake Slack, a sender on a fresh state file, and the store
+contract's `backend` and `store` (each test once on SQLite, once on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.alerts.sqlite import SqliteStore
+from bot.alerts.store import AlertStore
 from clusters_devkit import FakeSlack
+from tests.bot.alerts.backends import BACKENDS, Backend, backend_for
 from tests.bot.alerts.sending import TOKEN, Sender
 
 
@@ -25,3 +28,15 @@ async def sender(tmp_path: Path, slack: FakeSlack) -> AsyncIterator[Sender]:
     yield s
     await s.stop()
     await store.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    return backend_for(request, tmp_path)
+
+
+@pytest.fixture
+async def store(backend: Backend) -> AsyncIterator[AlertStore]:
+    opened = await backend.open()
+    yield opened
+    await opened.close()

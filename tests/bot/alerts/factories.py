@@ -7,7 +7,7 @@ from typing import Any
 
 from shared.alerts import AlertRules, Incident, Problem, Trigger, WatchState, problems_of
 from shared.models import Cluster
-from tests.shared.test_alert_engine import T0, cluster, node
+from tests.shared.alert_polls import T0, cluster, node
 
 __all__ = ["HOSTILE", "T0", "cluster", "incident", "node"]
 

@@ -51,12 +51,20 @@ class Sender:
     outbox: SlackOutbox | None = None
     task: asyncio.Task[None] | None = None
 
-    def start(self, *, base_url: str | None = None, retry_later_s: float = 0.3) -> None:
+    def start(
+        self, *, base_url: str | None = None, retry_later_s: float = 0.3, **options: Any
+    ) -> None:
+        """Start sending; `options` go to `SlackOutbox` (`undeliverable_after_s`, `clock`)."""
         client = AsyncWebClient(
             token=TOKEN, base_url=base_url or self.slack.api_url, retry_handlers=[], timeout=2
         )
         self.outbox = SlackOutbox(
-            self.store, client, pace_s=PACE_S, retry_later_s=retry_later_s, idle_check_s=0.1
+            self.store,
+            client,
+            pace_s=PACE_S,
+            retry_later_s=retry_later_s,
+            idle_check_s=0.1,
+            **options,
         )
         self.task = asyncio.create_task(self.outbox.run())
 

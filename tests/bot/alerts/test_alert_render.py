@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.alerts.model import incident_key
 from bot.alerts.render import (
     SNOOZE_HOURS,
     api_recovered,
@@ -26,7 +27,7 @@ from bot.extension import DETAILS_NEW_ACTION
 from bot.message import SlackMessage
 from bot.render.budgets import budget_problems
 from tests.bot.alerts.factories import HOSTILE, T0, cluster, incident, node, resolved
-from tests.bot.conftest import all_text, button_values
+from tests.bot.slack_app import all_text, button_values
 
 NOW = T0 + timedelta(minutes=5)
 
@@ -88,7 +89,7 @@ def test_an_open_parent_has_details_and_three_snooze_buttons() -> None:
     blocks = incident_parent(i, NOW).blocks
     assert button_values(blocks, DETAILS_NEW_ACTION) == [i.cluster_id]
     for action_id in ("alert_snooze_1h", "alert_snooze_4h", "alert_snooze_24h"):
-        assert button_values(blocks, action_id) == [i.incident_id]
+        assert button_values(blocks, action_id) == [incident_key(i.incident_id)]
     assert SNOOZE_HOURS == {"alert_snooze_1h": 1, "alert_snooze_4h": 4, "alert_snooze_24h": 24}
 
 

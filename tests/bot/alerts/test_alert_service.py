@@ -26,7 +26,7 @@ from shared.client import ClustersClient
 from shared.simulator import SimulatorState, simulator_state
 from shared.simulator import create_app as create_simulator
 from tests.bot.alerts.fleet import degrade, fail_node, node_ids, ready_cluster, recover
-from tests.bot.conftest import (
+from tests.bot.slack_app import (
     BOT_TOKEN,
     CHANNEL,
     TOGETHER_KEY,
@@ -155,7 +155,7 @@ async def test_an_incident_is_one_parent_with_its_story_in_the_thread(alerts: Al
     alerts.sim.patch_cluster(cluster_id, fail_node(n2))
     await alerts.poll()
     assert len(top_level(alerts.slack)) == 1
-    assert any(f"Node {n2} changed: Running → Failed" in r for r in replies(alerts.slack, parent))
+    assert any(f"({n2}) changed: Running → Failed" in r for r in replies(alerts.slack, parent))
     (parent,) = top_level(alerts.slack)
     assert "1/3 healthy" in all_text(parent["blocks"])
 
@@ -309,8 +309,11 @@ async def test_incidents_lists_open_incidents_with_links_to_their_messages(alert
     await alerts.poll()
     (parent,) = top_level(alerts.slack)
     text = all_text((await alerts.bot.command("incidents")).params["blocks"])
+    assert "1 open cluster incident\n" in text
     assert "train-f" in text
-    assert f"https://slack.com/archives/{ALERTS}/p{parent['ts'].replace('.', '')}" in text
+    # The link is the workspace's own permalink, asked of Slack (here the fake's URL).
+    link = f"{alerts.slack.base_url}/archives/{ALERTS}/p{parent['ts'].replace('.', '')}"
+    assert f"<{link}|alert>" in text
 
 
 async def test_a_failing_together_posts_one_outage_message_and_its_end(alerts: Alerts) -> None:

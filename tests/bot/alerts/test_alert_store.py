@@ -1,7 +1,8 @@
 """The alert store: what survives a restart, and what one commit holds.
 
-Written against `bot.alerts.store.Store` so that every implementation runs the same suite (only
-SQLite so far); the few tests that look inside the SQLite file say so in their names.
+The contract suite: written against `bot.alerts.store.Store`, every test runs once on SQLite and
+once on a real PostgreSQL (`backend`, `store` in conftest); the few tests that look inside the
+SQLite file say so in their names.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.alerts.model import MessageKind, Outgoing, ParentKey, Posted, Thread
+from bot.alerts.model import Deferral, MessageKind, Outgoing, ParentKey, Posted, Thread
 from bot.alerts.sqlite import SqliteStore
-from bot.alerts.store import StoreUnavailable
+from bot.alerts.store import AlertStore, StoreUnavailable
 from bot.message import SlackMessage
 from shared.alerts import AlertRules, WatchState, step
+from tests.bot.alerts.backends import Backend
 from tests.bot.alerts.factories import T0
-from tests.shared.test_alert_engine import DEGRADED, cluster, fail, node, ok
+from tests.shared.alert_polls import DEGRADED, cluster, fail, node, ok
 
 pytestmark = pytest.mark.anyio
 
@@ -26,7 +28,7 @@ KEY = ParentKey.incident("c1#1")
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
     opened = SqliteStore.open(tmp_path / "state.db")
     yield opened
     await opened.close()
@@ -52,12 +54,12 @@ async def test_the_sqlite_file_and_its_directory_are_created_on_first_use(tmp_pa
         await store.close()
 
 
-async def test_a_committed_state_reads_back_after_a_restart(tmp_path: Path) -> None:
+async def test_a_committed_state_reads_back_after_a_restart(backend: Backend) -> None:
     state = degraded_state()
-    store = SqliteStore.open(tmp_path / "state.db")
+    store = await backend.open()
     await store.commit_poll(state, [Thread("c1#1", "C0ALERTS", KEY)], [parent()])
     await store.close()
-    again = SqliteStore.open(tmp_path / "state.db")
+    again = await backend.open()
     try:
         assert await again.load_state() == state
         assert await again.threads_of(["c1#1"]) == [Thread("c1#1", "C0ALERTS", KEY)]
@@ -69,7 +71,10 @@ async def test_a_committed_state_reads_back_after_a_restart(tmp_path: Path) -> N
         await again.close()
 
 
-async def test_parent_keys_are_stored_as_earlier_versions_wrote_them(store: SqliteStore) -> None:
+async def test_parent_keys_are_stored_in_the_sqlite_file_as_earlier_versions_wrote_them(
+    sqlite_store: SqliteStore,
+) -> None:
+    store = sqlite_store
     group = ParentKey.parse("group:c1#1@2024-05-01T12:00:00+00:00")
     await store.commit_poll(WatchState(), [Thread("c1#1", "C0ALERTS", group)], [parent(key=group)])
     rows = store.db.query("SELECT parent_key FROM threads UNION ALL SELECT parent_key FROM outbox")
@@ -78,7 +83,7 @@ async def test_parent_keys_are_stored_as_earlier_versions_wrote_them(store: Sqli
 
 
 async def test_a_resolved_incident_leaves_the_working_state_but_stays_on_record(
-    store: SqliteStore,
+    store: AlertStore,
 ) -> None:
     rules = AlertRules(flap_window=timedelta(0))
     state = step(WatchState(), ok(DEGRADED), T0, rules).state
@@ -94,7 +99,7 @@ async def test_a_resolved_incident_leaves_the_working_state_but_stays_on_record(
     assert kept is not None and kept.resolution == "back to Ready"
 
 
-async def test_a_commit_that_fails_leaves_nothing_behind(store: SqliteStore) -> None:
+async def test_a_commit_that_fails_leaves_nothing_behind(store: AlertStore) -> None:
     unserializable = Outgoing(
         "C0ALERTS", MessageKind.POST, KEY, SlackMessage("text", [{"type": object()}])
     )
@@ -107,7 +112,7 @@ async def test_a_commit_that_fails_leaves_nothing_behind(store: SqliteStore) -> 
     assert await store.counts() == {}
 
 
-async def test_snoozes_are_applied_to_the_state_the_watcher_reads(store: SqliteStore) -> None:
+async def test_snoozes_are_applied_to_the_state_the_watcher_reads(store: AlertStore) -> None:
     state = degraded_state()
     await store.commit_poll(state, [], [])
     incident = state.incidents["c1"]
@@ -121,7 +126,7 @@ async def test_snoozes_are_applied_to_the_state_the_watcher_reads(store: SqliteS
 
 
 async def test_what_the_planner_needs_is_read_at_once_with_the_members_of_groups(
-    store: SqliteStore,
+    store: AlertStore,
 ) -> None:
     state = degraded_state()
     group = ParentKey.parse("group:c1#1@x")
@@ -137,7 +142,7 @@ async def test_what_the_planner_needs_is_read_at_once_with_the_members_of_groups
     assert (await store.known([])).threads == {}
 
 
-async def test_subscriptions_are_per_channel_and_project(store: SqliteStore) -> None:
+async def test_subscriptions_are_per_channel_and_project(store: AlertStore) -> None:
     assert await store.subscribe("C1", None, "U1", T0)
     assert not await store.subscribe("C1", None, "U2", T0)
     assert await store.subscribe("C1", "proj-a", "U1", T0)
@@ -154,21 +159,21 @@ async def test_subscriptions_are_per_channel_and_project(store: SqliteStore) -> 
 
 
 async def test_a_message_claimed_but_never_settled_is_offered_again_marked_in_flight(
-    tmp_path: Path,
+    backend: Backend,
 ) -> None:
-    store = SqliteStore.open(tmp_path / "state.db")
+    store = await backend.open()
     await store.enqueue([parent()])
     row = await store.next_pending("C0ALERTS")
     assert row is not None and not row.in_flight
     await store.claim(row)
     assert await store.counts() == {"sending": 1}
     await store.close()  # the process stops mid-send
-    again = SqliteStore.open(tmp_path / "state.db")
+    again = await backend.open()
     try:
         assert await again.pending_channels() == ["C0ALERTS"]
         found = await again.next_pending("C0ALERTS")
         assert found is not None and found.id == row.id and found.in_flight
-        await again.defer(found, 0.0, "boom", backoff=True)
+        await again.defer(found, Deferral(0.0, "boom", backoff=True))
         assert await again.counts() == {"pending": 1}
     finally:
         await again.close()
@@ -181,7 +186,10 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
         SqliteStore.open(path)
 
 
-async def test_unchanged_clusters_are_not_rewritten_in_the_sqlite_file(store: SqliteStore) -> None:
+async def test_unchanged_clusters_are_not_rewritten_in_the_sqlite_file(
+    sqlite_store: SqliteStore,
+) -> None:
+    store = sqlite_store
     state = step(
         WatchState(), ok(cluster("c1"), cluster("c2", nodes=[node("x")])), T0, AlertRules()
     ).state

@@ -13,7 +13,7 @@ from bot.alerts.wiring import open_alerts
 from bot.app import BotConfigError
 from bot.extension import Feature
 from shared.client import ClusterList
-from tests.bot.conftest import bot_settings
+from tests.bot.slack_app import bot_settings
 
 pytestmark = pytest.mark.anyio
 
