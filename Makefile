@@ -23,12 +23,14 @@ typecheck: install
 	$(BIN)/mypy
 
 # The inner loop: every test that starts no process and no browser (tests/e2e and the tests
-# marked e2e or browser do).
+# marked e2e or browser do), on both cores.
 unit: install
-	$(BIN)/pytest -q -m "not e2e and not browser"
+	$(BIN)/pytest -q -n 2 -m "not e2e and not browser"
 
+# The whole suite. Most whole-process tests wait on polls and timers rather than compute, so three
+# workers fit two cores; a file stays on one worker, with its module-scoped servers.
 pytest: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 3 --dist loadfile
 
 check: lint typecheck unit
 

@@ -36,3 +36,13 @@ def postgres_server() -> Iterator[PostgresServer]:
 def postgres_url(postgres_server: PostgresServer) -> str:
     """The URL of a database created for this test alone."""
     return postgres_server.create_database(f"test_{next(_names)}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test on the real PostgreSQL needs the server process: it runs in `make test`, not in
+    `make check` (marked `e2e`), whether it asks for the server or gets it as a backend."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        fixtures = getattr(item, "fixturenames", ())
+        if {"postgres_server", "postgres_url"} & set(fixtures) or "postgresql" in params.values():
+            item.add_marker(pytest.mark.e2e)

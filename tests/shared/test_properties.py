@@ -167,10 +167,24 @@ def assert_kube_config_hidden(cluster: Cluster, raw: dict[str, Any]) -> None:
         shown = render(cluster)
         assert shown == render(other), "a rendering depends on kube_config"
         # A drawn kube_config like "0" also occurs in innocent fields; only one found nowhere
-        # else in the entry can be looked for as a substring.
-        elsewhere = json.dumps({**raw, "kube_config": ""}, ensure_ascii=False)
+        # else in the entry (in any key or value, control characters unescaped) can be looked
+        # for as a substring.
+        elsewhere = "\n".join(_leaves({**raw, "kube_config": ""}))
         if len(secret) >= 4 and secret not in elsewhere:
             assert secret not in shown
+
+
+def _leaves(value: Any) -> Iterator[str]:
+    """Every key and scalar in a JSON value, as text."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield str(value)
 
 
 json_values = st.recursive(
