@@ -233,14 +233,18 @@ def buttons(blocks: list[dict[str, Any]]) -> dict[str, str]:
     return found
 
 
-def button_values(blocks: list[dict[str, Any]], action_id: str) -> list[str]:
-    """The values of every button with `action_id`, in order."""
+def button_values(blocks: list[dict[str, Any]], action_id: str | None = None) -> list[str]:
+    """The values of every button with `action_id` (of every button, without one), in order."""
     values = []
     for block in blocks:
         elements = list(block.get("elements", [])) if block.get("type") == "actions" else []
         if block.get("accessory"):
             elements.append(block["accessory"])
-        values += [e["value"] for e in elements if e.get("action_id") == action_id]
+        values += [
+            e["value"]
+            for e in elements
+            if e.get("type") == "button" and action_id in (None, e.get("action_id"))
+        ]
     return values
 
 

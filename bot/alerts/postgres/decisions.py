@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.alerts import sql
+from bot.alerts import row_codec, sql
 from bot.alerts.decisions import Decision, DecisionRecord
 from bot.alerts.postgres.database import PgDatabase
 from bot.alerts.sql import pg
@@ -40,9 +40,9 @@ class PgDecisions:
 
     async def log(self, record: DecisionRecord) -> None:
         async with self.db.transaction() as cur:
-            await cur.execute(pg(sql.LOG_DECISION), sql.decision_params(record))
+            await cur.execute(pg(sql.LOG_DECISION), row_codec.decision_params(record))
 
     async def records(self, remediation_id: str | None = None) -> list[DecisionRecord]:
-        where, args = sql.decision_filter(remediation_id)
+        where, args = row_codec.decision_filter(remediation_id)
         rows = await self.db.query(sql.DECISION_LOG + pg(where), args)
-        return [sql.decision_of(r) for r in rows]
+        return [row_codec.decision_of(r) for r in rows]

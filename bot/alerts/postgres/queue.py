@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.alerts import sql
+from bot.alerts import row_codec, sql
 from bot.alerts.model import Deferral, MessageKind, OutboxRow, Outgoing
 from bot.alerts.postgres.database import Cursor, PgDatabase
 from bot.alerts.postgres.lease import check_fence
@@ -24,7 +24,7 @@ from bot.alerts.sql import pg
 
 async def enqueue_in(cur: Cursor, messages: Iterable[Outgoing], now: float) -> None:
     """Queue `messages` inside a transaction the caller holds."""
-    parents, rows = sql.outgoing_params(messages, now)
+    parents, rows = row_codec.outgoing_params(messages, now)
     if parents:
         await cur.executemany(
             "INSERT INTO parents (parent_key, channel, ts) VALUES (%s, %s, NULL) "
@@ -70,7 +70,7 @@ class PgQueue:
                 (channel,),
             )
             row = await cur.fetchone()
-        return None if row is None else sql.outbox_row(row)
+        return None if row is None else row_codec.outbox_row(row)
 
     async def claim(self, row: OutboxRow) -> None:
         async with self.db.transaction() as cur:
@@ -90,7 +90,7 @@ class PgQueue:
         now = self.db.clock()
         async with self.db.transaction() as cur:
             await check_fence(self.db, cur)
-            await cur.execute(pg(sql.DEFER), sql.defer_params(row, deferral, now))
+            await cur.execute(pg(sql.DEFER), row_codec.defer_params(row, deferral, now))
 
     async def dead_letter(self, channel: str, error: str) -> int:
         async with self.db.transaction() as cur:
@@ -103,7 +103,7 @@ class PgQueue:
             await cur.execute(pg(sql.DROP), (error, self.db.clock(), row.id))
 
     async def oldest_pending_at(self) -> float | None:
-        return sql.oldest_of(await self.db.query(sql.OLDEST_PENDING))
+        return row_codec.oldest_of(await self.db.query(sql.OLDEST_PENDING))
 
     async def counts(self) -> dict[str, int]:
-        return sql.counts_of(await self.db.query(sql.COUNTS))
+        return row_codec.counts_of(await self.db.query(sql.COUNTS))

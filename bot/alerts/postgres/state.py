@@ -11,7 +11,7 @@ from datetime import datetime
 
 from psycopg.rows import DictRow
 
-from bot.alerts import sql
+from bot.alerts import row_codec, sql
 from bot.alerts.model import Known, Outgoing, ParentKey, Posted, Subscription, Thread
 from bot.alerts.postgres.database import PgDatabase
 from bot.alerts.postgres.lease import check_fence
@@ -34,37 +34,39 @@ class PgState:
     def __init__(self, db: PgDatabase, quarantine: PgQuarantine) -> None:
         self.db = db
         self.quarantine = quarantine
-        self._written = sql.Written()
+        self._written = row_codec.Written()
 
     async def load_state(self, last: WatchState | None = None) -> WatchState:
         if last is not None:
             return await self.with_snoozes(last)
         # Another replica may have written since this one last did: read back what is stored.
-        clusters, self._written.clusters, bad = sql.read_memory(await self.db.query(sql.CLUSTERS))
+        clusters, self._written.clusters, bad = row_codec.read_memory(
+            await self.db.query(sql.CLUSTERS)
+        )
         await self.quarantine.put(bad)
         rows = await self.db.query(sql.INCIDENT_WITH_SNOOZE + "WHERE i.in_state")
         incidents = await self._readable(rows)
-        self._written.incidents = sql.bodies_of(rows, incidents)
+        self._written.incidents = row_codec.bodies_of(rows, incidents)
         api, sequence = await self._meta()
         state = WatchState(clusters, {i.cluster_id: i for i in incidents}, api, sequence)
         return await self.with_snoozes(state)
 
     async def _meta(self) -> tuple[ApiHealth, int]:
-        api, bad = sql.read_api(await self.db.query(pg(sql.META), ("api",)))
+        api, bad = row_codec.read_api(await self.db.query(pg(sql.META), ("api",)))
         await self.quarantine.put(bad)
-        sequence = sql.read_sequence(await self.db.query(pg(sql.META), ("sequence",)))
-        if isinstance(sequence, sql.Unreadable):
+        sequence = row_codec.read_sequence(await self.db.query(pg(sql.META), ("sequence",)))
+        if isinstance(sequence, row_codec.Unreadable):
             await self.quarantine.put([sequence])
-            sequence = sql.sequence_after(await self.db.query(sql.INCIDENT_IDS))
+            sequence = row_codec.sequence_after(await self.db.query(sql.INCIDENT_IDS))
         return api, sequence
 
     async def _readable(self, rows: Iterable[DictRow]) -> list[Incident]:
-        found, bad = sql.read_incidents(rows)
+        found, bad = row_codec.read_incidents(rows)
         await self.quarantine.put(bad)
         return found
 
     async def with_snoozes(self, state: WatchState) -> WatchState:
-        return sql.with_snoozes(state, await self.db.query(sql.SNOOZES))
+        return row_codec.with_snoozes(state, await self.db.query(sql.SNOOZES))
 
     async def commit_poll(
         self, state: WatchState, threads: Iterable[Thread], messages: Iterable[Outgoing]
@@ -100,7 +102,7 @@ class PgState:
                 "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                 change.meta,
             )
-            if rows := sql.thread_params(threads):
+            if rows := row_codec.thread_params(threads):
                 # A thread written again moves to the end, as SQLite's INSERT OR REPLACE moves
                 # its rowid.
                 await cur.executemany(
@@ -134,7 +136,7 @@ class PgState:
             "SELECT subject, channel, parent_key FROM threads WHERE subject = ANY(%s) ORDER BY seq",
             (list(subjects),),
         )
-        return [sql.thread_of(r) for r in rows]
+        return [row_codec.thread_of(r) for r in rows]
 
     async def subjects_under(self, parent_key: ParentKey, channel: str) -> list[str]:
         rows = await self.db.query(
@@ -146,7 +148,7 @@ class PgState:
         known = Known()
         for thread in await self.threads_of(subjects) if subjects else []:
             known.threads.setdefault(thread.subject, []).append(thread)
-        for key, channel in sql.group_parents(known):
+        for key, channel in row_codec.group_parents(known):
             subjects_there = await self.subjects_under(key, channel)
             known.groups[(key, channel)] = await self.incidents(subjects_there)
         return known
@@ -155,7 +157,7 @@ class PgState:
         rows = await self.db.query(
             sql.POSTED + "WHERE t.subject = ANY(%s) ORDER BY t.seq", (list(subjects),)
         )
-        return sql.posted_of(rows)
+        return row_codec.posted_of(rows)
 
     async def set_snooze(
         self, incident_id: str, until: datetime, by_user: str, messages: Iterable[Outgoing] = ()
@@ -192,4 +194,4 @@ class PgState:
         rows = await self.db.query(
             sql.SUBSCRIPTIONS + ' ORDER BY channel COLLATE "C", project COLLATE "C"'
         )
-        return [sql.subscription_of(r) for r in rows]
+        return [row_codec.subscription_of(r) for r in rows]

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from bot.alerts import sql
+from bot.alerts import row_codec, sql
 from bot.alerts.model import Outgoing, Quarantined
 from bot.alerts.postgres.database import PgDatabase
 from bot.alerts.postgres.queue import enqueue_in, settle_channel_in
@@ -29,7 +29,7 @@ class PgQuarantine:
     def __init__(self, db: PgDatabase) -> None:
         self.db = db
 
-    async def put(self, found: Iterable[sql.Unreadable]) -> None:
+    async def put(self, found: Iterable[row_codec.Unreadable]) -> None:
         """Move each row that could not be read to the quarantine."""
         for bad in found:
             table, column = sql.QUARANTINE_SOURCES[bad.source]
@@ -40,12 +40,14 @@ class PgQuarantine:
                 )
                 row = await cur.fetchone()
                 await cur.execute(f"DELETE FROM {table} WHERE {column} = %s", (bad.key,))
-            sql.log_unreadable(logger, bad, None if row is None else row["id"], self.db.masked)
+            row_codec.log_unreadable(
+                logger, bad, None if row is None else row["id"], self.db.masked
+            )
 
     async def rows(self, *, unannounced: bool = False) -> list[Quarantined]:
         where = "WHERE NOT announced " if unannounced else ""
         return [
-            sql.quarantined_of(r)
+            row_codec.quarantined_of(r)
             for r in await self.db.query(f"{sql.QUARANTINED}{where}ORDER BY id")
         ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.alerts import sql
+from bot.alerts import row_codec, sql
 from bot.alerts.decisions import Decision, DecisionRecord
 from bot.alerts.sqlite.database import Database
 
@@ -40,8 +40,8 @@ class SqliteDecisions:
 
     def log(self, record: DecisionRecord) -> None:
         with self.db.transaction() as db:
-            db.execute(sql.LOG_DECISION, sql.decision_params(record))
+            db.execute(sql.LOG_DECISION, row_codec.decision_params(record))
 
     def records(self, remediation_id: str | None = None) -> list[DecisionRecord]:
-        where, args = sql.decision_filter(remediation_id)
-        return [sql.decision_of(r) for r in self.db.query(sql.DECISION_LOG + where, args)]
+        where, args = row_codec.decision_filter(remediation_id)
+        return [row_codec.decision_of(r) for r in self.db.query(sql.DECISION_LOG + where, args)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 
-from bot.alerts import sql
+from bot.alerts import row_codec, sql
 from bot.alerts.model import Outgoing, Quarantined
 from bot.alerts.sqlite.database import Database, placeholders
 from bot.alerts.sqlite.queue import enqueue_in
@@ -27,7 +27,7 @@ class SqliteQuarantine:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def put(self, found: Iterable[sql.Unreadable]) -> None:
+    def put(self, found: Iterable[row_codec.Unreadable]) -> None:
         """Move each row that could not be read to the quarantine."""
         for bad in found:
             table, column = sql.QUARANTINE_SOURCES[bad.source]
@@ -37,12 +37,13 @@ class SqliteQuarantine:
                     (bad.source, bad.key, bad.error[:1000], bad.body, self.db.clock()),
                 )
                 db.execute(f"DELETE FROM {table} WHERE {column} = ?", (bad.key,))
-            sql.log_unreadable(logger, bad, cursor.lastrowid, self.db.path)
+            row_codec.log_unreadable(logger, bad, cursor.lastrowid, self.db.path)
 
     def rows(self, *, unannounced: bool = False) -> list[Quarantined]:
         where = "WHERE announced = 0 " if unannounced else ""
         return [
-            sql.quarantined_of(r) for r in self.db.query(f"{sql.QUARANTINED}{where}ORDER BY id")
+            row_codec.quarantined_of(r)
+            for r in self.db.query(f"{sql.QUARANTINED}{where}ORDER BY id")
         ]
 
     def announce(self, ids: Sequence[int], messages: Iterable[Outgoing]) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from bot.alerts import sql
+from bot.alerts import row_codec, sql
 from bot.alerts.model import Deferral, MessageKind, OutboxRow, Outgoing
 from bot.alerts.sqlite.database import Database
 from bot.alerts.sqlite.lease import check_fence_in
@@ -26,7 +26,7 @@ from bot.alerts.sqlite.lease import check_fence_in
 
 def enqueue_in(db: sqlite3.Connection, messages: Iterable[Outgoing], now: float) -> None:
     """Queue `messages` inside a transaction the caller holds."""
-    parents, rows = sql.outgoing_params(messages, now)
+    parents, rows = row_codec.outgoing_params(messages, now)
     db.executemany(
         "INSERT OR IGNORE INTO parents (parent_key, channel, ts) VALUES (?, ?, NULL)", parents
     )
@@ -68,7 +68,7 @@ class SqliteQueue:
             )
             cursor.row_factory = sqlite3.Row
             row = cursor.fetchone()
-        return None if row is None else sql.outbox_row(row)
+        return None if row is None else row_codec.outbox_row(row)
 
     def claim(self, row: OutboxRow) -> None:
         with self.db.transaction() as db:
@@ -86,7 +86,7 @@ class SqliteQueue:
         now = self.db.clock()
         with self.db.transaction() as db:
             check_fence_in(db, self.db.fence)
-            db.execute(sql.DEFER, sql.defer_params(row, deferral, now))
+            db.execute(sql.DEFER, row_codec.defer_params(row, deferral, now))
 
     def dead_letter(self, channel: str, error: str) -> int:
         with self.db.transaction() as db:
@@ -99,7 +99,7 @@ class SqliteQueue:
             db.execute(sql.DROP, (error, self.db.clock(), row.id))
 
     def oldest_pending_at(self) -> float | None:
-        return sql.oldest_of(self.db.query(sql.OLDEST_PENDING))
+        return row_codec.oldest_of(self.db.query(sql.OLDEST_PENDING))
 
     def counts(self) -> dict[str, int]:
-        return sql.counts_of(self.db.query(sql.COUNTS))
+        return row_codec.counts_of(self.db.query(sql.COUNTS))

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from bot.alerts import sql
+from bot.alerts import row_codec, sql
 from bot.alerts.model import Known, Outgoing, ParentKey, Posted, Subscription, Thread
 from bot.alerts.sqlite.database import Database, placeholders
 from bot.alerts.sqlite.lease import check_fence_in
@@ -26,37 +26,37 @@ class SqliteState:
     def __init__(self, db: Database, quarantine: SqliteQuarantine) -> None:
         self.db = db
         self.quarantine = quarantine
-        self._written = sql.Written()
+        self._written = row_codec.Written()
 
     # The engine's state -------------------------------------------------------------------
 
     def load_state(self, last: WatchState | None = None) -> WatchState:
         if last is not None:
             return self.with_snoozes(last)
-        clusters, self._written.clusters, bad = sql.read_memory(self.db.query(sql.CLUSTERS))
+        clusters, self._written.clusters, bad = row_codec.read_memory(self.db.query(sql.CLUSTERS))
         self.quarantine.put(bad)
         rows = self.db.query(sql.INCIDENT_WITH_SNOOZE + "WHERE i.in_state = 1")
         incidents = self._readable(rows)
-        self._written.incidents = sql.bodies_of(rows, incidents)
+        self._written.incidents = row_codec.bodies_of(rows, incidents)
         state = WatchState(clusters, {i.cluster_id: i for i in incidents}, *self._meta())
         return self.with_snoozes(state)
 
     def _meta(self) -> tuple[ApiHealth, int]:
-        api, bad = sql.read_api(self.db.query(sql.META, ("api",)))
+        api, bad = row_codec.read_api(self.db.query(sql.META, ("api",)))
         self.quarantine.put(bad)
-        sequence = sql.read_sequence(self.db.query(sql.META, ("sequence",)))
-        if isinstance(sequence, sql.Unreadable):
+        sequence = row_codec.read_sequence(self.db.query(sql.META, ("sequence",)))
+        if isinstance(sequence, row_codec.Unreadable):
             self.quarantine.put([sequence])
-            sequence = sql.sequence_after(self.db.query(sql.INCIDENT_IDS))
+            sequence = row_codec.sequence_after(self.db.query(sql.INCIDENT_IDS))
         return api, sequence
 
     def _readable(self, rows: Iterable[sqlite3.Row]) -> list[Incident]:
-        found, bad = sql.read_incidents(rows)
+        found, bad = row_codec.read_incidents(rows)
         self.quarantine.put(bad)
         return found
 
     def with_snoozes(self, state: WatchState) -> WatchState:
-        return sql.with_snoozes(state, self.db.query(sql.SNOOZES))
+        return row_codec.with_snoozes(state, self.db.query(sql.SNOOZES))
 
     def commit_poll(
         self, state: WatchState, threads: Iterable[Thread], messages: Iterable[Outgoing]
@@ -89,7 +89,7 @@ class SqliteState:
             db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", change.meta)
             db.executemany(
                 "INSERT OR REPLACE INTO threads (subject, channel, parent_key) VALUES (?, ?, ?)",
-                sql.thread_params(threads),
+                row_codec.thread_params(threads),
             )
             enqueue_in(db, messages, self.db.clock())
         self._written = change.written
@@ -119,7 +119,7 @@ class SqliteState:
             f"WHERE subject IN ({placeholders(ids)}) ORDER BY rowid",
             ids,
         )
-        return [sql.thread_of(row) for row in rows]
+        return [row_codec.thread_of(row) for row in rows]
 
     def subjects_under(self, parent_key: ParentKey, channel: str) -> list[str]:
         """The subjects shown under one parent message (several for a grouped message)."""
@@ -130,7 +130,7 @@ class SqliteState:
         known = Known()
         for thread in self.threads_of(subjects) if subjects else []:
             known.threads.setdefault(thread.subject, []).append(thread)
-        for key, channel in sql.group_parents(known):
+        for key, channel in row_codec.group_parents(known):
             known.groups[(key, channel)] = self.incidents(self.subjects_under(key, channel))
         return known
 
@@ -139,7 +139,7 @@ class SqliteState:
         rows = self.db.query(
             sql.POSTED + f"WHERE t.subject IN ({placeholders(ids)}) ORDER BY t.rowid", ids
         )
-        return sql.posted_of(rows)
+        return row_codec.posted_of(rows)
 
     def set_snooze(
         self, incident_id: str, until: datetime, by_user: str, messages: Iterable[Outgoing] = ()
@@ -170,4 +170,4 @@ class SqliteState:
 
     def subscriptions(self) -> list[Subscription]:
         rows = self.db.query(sql.SUBSCRIPTIONS + " ORDER BY channel, project")
-        return [sql.subscription_of(r) for r in rows]
+        return [row_codec.subscription_of(r) for r in rows]

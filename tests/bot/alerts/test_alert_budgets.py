@@ -7,7 +7,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -33,6 +32,7 @@ from bot.message import SlackMessage
 from bot.render.budgets import budget_problems
 from shared.alerts import Incident, WatchState
 from tests.bot.alerts.factories import T0, cluster, incident, node, resolved
+from tests.bot.slack_app import button_values
 
 pytestmark = pytest.mark.anyio
 
@@ -59,23 +59,6 @@ def hostile(n: int = 0) -> Incident:
 
 def problems(message: SlackMessage) -> list[str]:
     return budget_problems(message.blocks, text=message.text)
-
-
-def button_values(message: SlackMessage) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "button":
-                found.append(node["value"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(message.blocks)
-    return found
 
 
 def test_every_incident_message_fits_slacks_limits_with_5000_character_api_strings() -> None:
@@ -111,7 +94,7 @@ def test_the_quarantine_notice_fits_whatever_the_keys() -> None:
 
 
 def test_buttons_carry_short_keys_not_raw_ids() -> None:
-    values = button_values(incident_parent(hostile(), T0))
+    values = button_values(incident_parent(hostile(), T0).blocks)
     assert values, "the snooze buttons are still there"
     assert all(len(v) <= 40 for v in values)
     assert "c" * 100 not in "".join(values)
@@ -138,7 +121,7 @@ async def test_clusters_incidents_fits_slacks_limits_with_many_hostile_incidents
 async def test_a_snooze_click_with_the_short_key_finds_the_incident(store: SqliteStore) -> None:
     i = hostile()
     await store.commit_poll(WatchState(incidents={i.cluster_id: i}), [], [])
-    (key, *_) = button_values(incident_parent(i, T0))[1:]  # after Details, if any
+    (key, *_) = button_values(incident_parent(i, T0).blocks)[1:]  # after Details, if any
     snoozer = Snoozer(store, lock=asyncio.Lock(), now=lambda: T0)
     answer = await snoozer.snooze(key, 4, "U0ALICE")
     assert "Snoozed" in answer

@@ -27,27 +27,14 @@ from bot.extension import DETAILS_NEW_ACTION
 from bot.message import SlackMessage
 from bot.render.budgets import budget_problems
 from tests.bot.alerts.factories import HOSTILE, T0, cluster, incident, node, resolved
-from tests.bot.slack_app import all_text, button_values
+from tests.bot.slack_app import all_text, button_values, mrkdwn_text
 
 NOW = T0 + timedelta(minutes=5)
 
 
 def mrkdwn(message: SlackMessage) -> str:
     """The text Slack interprets as mrkdwn: the fallback and every mrkdwn object."""
-    found = [message.text]
-
-    def walk(item: Any) -> None:
-        if isinstance(item, dict):
-            if item.get("type") == "mrkdwn":
-                found.append(item["text"])
-            for value in item.values():
-                walk(value)
-        elif isinstance(item, list):
-            for value in item:
-                walk(value)
-
-    walk(message.blocks)
-    return "\n".join(found)
+    return f"{message.text}\n{mrkdwn_text(message.blocks)}"
 
 
 def check(message: SlackMessage) -> str:
