@@ -46,23 +46,25 @@ class SlackPeople:
     Args:
         ids: user ids and user group ids; empty means the role is not configured.
         web_client: reads user groups' members (needed only when `ids` has a group).
-        role: what the list is, for log lines ("alert admin", "approver").
+        role: what the list is, for log lines ("approver"); a subclass names its own (`ROLE`).
         cache_s: how long a group's members are reused.
         clock: monotonic seconds, for the cache.
     """
+
+    ROLE = "listed"
 
     def __init__(
         self,
         ids: Collection[str] = (),
         web_client: AsyncWebClient | None = None,
         *,
-        role: str = "listed",
+        role: str | None = None,
         cache_s: float = GROUP_CACHE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.users = frozenset(i for i in ids if not i.startswith("S"))
         self.groups = tuple(sorted(i for i in ids if i.startswith("S")))
-        self.role = role
+        self.role = role or self.ROLE
         self._web = web_client
         self._cache_s = cache_s
         self._clock = clock

@@ -10,11 +10,6 @@ when Slack cannot answer, the members last read count, and a group never read ad
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Collection
-
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.access import AccessDenied
 from bot.people import GROUP_CACHE_S, LOOKUP_TIMEOUT_S, SlackPeople
 
@@ -24,22 +19,10 @@ __all__ = ["GROUP_CACHE_S", "LOOKUP_TIMEOUT_S", "AlertAdmins"]
 class AlertAdmins(SlackPeople):
     """Checks that a user is an alert admin, when admins are configured.
 
-    Args:
-        ids: `CLUSTERS_ALERT_ADMINS`: user ids and user group ids; empty means no admin role.
-        web_client: reads user groups' members (needed only when `ids` has a group).
-        cache_s: how long a group's members are reused.
-        clock: monotonic seconds, for the cache.
+    Built as `SlackPeople` is, from `CLUSTERS_ALERT_ADMINS` (empty: no admin role).
     """
 
-    def __init__(
-        self,
-        ids: Collection[str] = (),
-        web_client: AsyncWebClient | None = None,
-        *,
-        cache_s: float = GROUP_CACHE_S,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(ids, web_client, role="alert admin", cache_s=cache_s, clock=clock)
+    ROLE = "alert admin"
 
     async def is_admin(self, user_id: str) -> bool:
         """Whether `user_id` is an admin (False for everyone when none is configured)."""

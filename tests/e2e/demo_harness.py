@@ -6,10 +6,11 @@ SIGINT to its whole process group, exactly what the terminal sends.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from signal import SIGINT
@@ -100,6 +101,20 @@ def start_demo(
         demo.kill()
         raise AssertionError(f"the demo did not come up: {exc}\n{demo.output}") from exc
     return demo
+
+
+@contextlib.contextmanager
+def demo_running(**demo: str) -> Iterator[RunningDemo]:
+    """`python -m clusters_devkit.demo` with `DEMO_*` settings, ended as a user ends it: Ctrl-C
+    if it still runs when the block ends, then whatever is left of its group."""
+    running = start_demo(python_demo(), demo_env(**demo))
+    try:
+        yield running
+    finally:
+        if running.child.is_running():
+            running.interrupt()
+            running.wait(within_s=30)
+        running.kill()
 
 
 def survivors(pids: Sequence[int]) -> list[int]:

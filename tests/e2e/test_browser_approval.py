@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser_harness import open_page, screenshot
-from tests.e2e.demo_harness import RunningDemo, demo_env, python_demo, start_demo
+from tests.e2e.demo_harness import RunningDemo, demo_running
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -25,14 +25,8 @@ DEGRADED = "rl-sweeps-h200"
 
 @pytest.fixture
 def demo() -> Iterator[RunningDemo]:
-    running = start_demo(python_demo(), demo_env(DEMO_TIME_SCALE="0.15", DEMO_SECONDS="240"))
-    try:
+    with demo_running(DEMO_TIME_SCALE="0.15", DEMO_SECONDS="240") as running:
         yield running
-    finally:
-        if running.child.is_running():
-            running.interrupt()
-            running.wait(within_s=30)
-        running.kill()
 
 
 def test_you_approve_the_pending_repair_from_its_alert_and_watch_the_thread(

@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from shared.parsing import parse_clusters
 from tests.e2e.browser_harness import open_page, screenshot
-from tests.e2e.demo_harness import RunningDemo, demo_env, python_demo, start_demo
+from tests.e2e.demo_harness import RunningDemo, demo_running
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -25,14 +25,8 @@ TIMELINE = "llm-train-b200"  # degrades ~4.5 s after the demo is up, recovers ~1
 
 @pytest.fixture
 def demo() -> Iterator[RunningDemo]:
-    running = start_demo(python_demo(), demo_env(DEMO_TIME_SCALE="0.15", DEMO_SECONDS="180"))
-    try:
+    with demo_running(DEMO_TIME_SCALE="0.15", DEMO_SECONDS="180") as running:
         yield running
-    finally:
-        if running.child.is_running():
-            running.interrupt()
-            running.wait(within_s=30)
-        running.kill()
 
 
 def failed_node(demo: RunningDemo, cluster_name: str) -> str:
