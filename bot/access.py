@@ -17,6 +17,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.message import Refusal
 from bot.metrics import note_denied
 
 APP_HOME = "app_home"
@@ -58,12 +59,8 @@ def action_requester(body: Mapping[str, Any], home_team_id: str | None) -> Reque
     )
 
 
-class AccessDenied(Exception):
+class AccessDenied(Refusal):
     """The requester may not ask here; `message` is the polite refusal to show them."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,6 @@ from shared.client import ClusterList, ClustersClient
 from shared.errors import ClusterNotFoundError, TogetherError
 from shared.fleet import (
     Assessment,
-    ClusterFilter,
     FilterOptions,
     FleetJudge,
     assess,
@@ -169,17 +168,7 @@ class Answers:
             return render_home_message(render_refusal(exc.message))
         except TogetherError as exc:
             return render_home_message(render_together_error(exc))
-        view = FleetView(
-            matching=assessed,
-            fleet_total=len(assessed),
-            invalid=clusters.invalid,
-            fetched_at=clusters.fetched_at,
-            now=now,
-            filter=ClusterFilter(),
-            project=self._shown_project(project),
-            query="",
-        )
-        return render_home(view)
+        return render_home(self._fleet_view(clusters, now, assessed, project))
 
     async def _overview(
         self, overview: Overview, query: str, who: Requester, *, fresh: bool = False
@@ -198,16 +187,8 @@ class Answers:
                 f"Did you mean `{overview.maybe_meant}`?",
                 self.extra_commands,
             )
-        view = FleetView(
-            matching=matching,
-            fleet_total=len(assessed),
-            invalid=clusters.invalid,
-            fetched_at=clusters.fetched_at,
-            now=now,
-            filter=overview.filter,
-            project=self._shown_project(project),
-            query=query,
-            page=overview.page,
+        view = self._fleet_view(
+            clusters, now, assessed, project, matching=matching, overview=overview, query=query
         )
         return render_overview(view)
 
@@ -270,6 +251,31 @@ class Answers:
         except TogetherError as exc:
             return render_together_error(exc, project=project, retry=retry)
         return reply
+
+    def _fleet_view(
+        self,
+        clusters: ClusterList,
+        now: datetime,
+        assessed: list[Assessment],
+        project: str | None,
+        *,
+        matching: list[Assessment] | None = None,
+        overview: Overview | None = None,
+        query: str = "",
+    ) -> FleetView:
+        """The overview of `assessed` as `overview` filters and pages it (None: all of it)."""
+        overview = Overview() if overview is None else overview
+        return FleetView(
+            matching=assessed if matching is None else matching,
+            fleet_total=len(assessed),
+            invalid=clusters.invalid,
+            fetched_at=clusters.fetched_at,
+            now=now,
+            filter=overview.filter,
+            project=self._shown_project(project),
+            query=query,
+            page=overview.page,
+        )
 
     def _shown_project(self, project: str | None) -> str | None:
         return project or self.clusters.settings.project_id

@@ -19,6 +19,7 @@ import shlex
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from bot.message import Refusal
 from shared.enums import ClusterStatus
 from shared.fleet import ClusterFilter
 
@@ -37,12 +38,11 @@ FILTER_KEYS = {
 _SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
-class CommandError(Exception):
+class CommandError(Refusal):
     """The text is not a command we understand. `word` is the offending word, if one is."""
 
     def __init__(self, message: str, *, word: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.word = word
 
 

@@ -18,13 +18,11 @@ uvicorn's own signal handling, so features stop cleanly too.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import socket
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-import uvicorn
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -37,7 +35,7 @@ from starlette.routing import Route
 from bot.app import BotConfigError
 from bot.http_connections import MAX_CONNECTIONS, REQUEST_TIMEOUT_S, GuardedH11Protocol
 from bot.metrics import note_denied
-from bot.ops_http import ops_routes
+from bot.ops_http import ops_routes, quiet_server
 from bot.readiness import Readiness
 from shared.listening import listening_socket
 
@@ -160,14 +158,6 @@ def _check_signature_headers(headers: Headers) -> None:
         raise _Refused(401, "X-Slack-Signature is not ASCII")
 
 
-class _Server(uvicorn.Server):
-    """uvicorn without its signal handlers: the bot's runner owns SIGINT and SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 async def serve_http(
     app: AsyncApp,
     *,
@@ -193,21 +183,17 @@ async def serve_http(
         BotConfigError: the port could not be bound (in use, or not an address of this host).
     """
     sock = _listen(host, port)
-    config = uvicorn.Config(
+    server = quiet_server(
         create_http_app(app, max_body_bytes=limits.max_body_bytes, readiness=readiness),
-        host=host,
-        port=port,
+        host,
+        port,
+        graceful_s=5,
         http=GuardedH11Protocol.with_limits(
             request_timeout_s=limits.request_timeout_s, max_connections=limits.max_connections
         ),
         ws="none",  # no websocket routes: an Upgrade is answered as plain HTTP
         timeout_keep_alive=KEEP_ALIVE_S,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=5,
     )
-    server = _Server(config)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:

@@ -2,7 +2,8 @@
 
 A command's answer goes back through `response_url` (ephemeral unless `public`); an alert goes
 through `chat.postMessage` / `chat.update` from the outbox. Both are a fallback `text` (shown in
-notifications and to screen readers) and Block Kit `blocks`.
+notifications and to screen readers) and Block Kit `blocks`. A `Refusal` carries the words to
+answer with when the bot will not do what was asked.
 """
 
 from __future__ import annotations
@@ -26,3 +27,15 @@ class SlackMessage:
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     public: bool = False
+
+
+class Refusal(Exception):
+    """Why the bot will not do what was asked; `message` is written to show the person as is.
+
+    Args:
+        message: the words to show.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

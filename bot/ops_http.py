@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -66,6 +67,32 @@ class _Server(uvicorn.Server):
         yield
 
 
+def quiet_server(
+    app: Starlette, host: str, port: int, *, graceful_s: int, **options: Any
+) -> uvicorn.Server:
+    """A uvicorn server for `app` that logs only warnings (no access log), runs no lifespan and
+    leaves the signals to the bot's runner; `options` are more `uvicorn.Config` settings.
+
+    Args:
+        app: the ASGI app to serve.
+        host: the interface to bind.
+        port: the port (0: any free one).
+        graceful_s: seconds requests in flight get to finish on shutdown.
+        **options: further `uvicorn.Config` keyword arguments.
+    """
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=graceful_s,
+        **options,
+    )
+    return _Server(config)
+
+
 async def start_ops_listener(
     stack: contextlib.AsyncExitStack,
     readiness: Readiness,
@@ -79,16 +106,7 @@ async def start_ops_listener(
     Raises:
         BotConfigError: the port could not be bound.
     """
-    config = uvicorn.Config(
-        Starlette(routes=ops_routes(readiness)),
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=2,
-    )
-    server = _Server(config)
+    server = quiet_server(Starlette(routes=ops_routes(readiness)), host, port, graceful_s=2)
     serving = asyncio.create_task(server.serve())
 
     async def shut_down() -> None:

@@ -15,15 +15,13 @@ import argparse
 import os
 import secrets
 import shlex
-import signal
 import sys
-import threading
 from collections.abc import Sequence
-from types import FrameType
 from urllib.parse import urlsplit
 
 from clusters_devkit.demo import SIM_PORT
 from clusters_devkit.web import DEFAULT_PORT, Sandbox
+from shared.lifecycle import stop_on_signals
 from shared.simulator import DEFAULT_API_KEY
 
 DEFAULT_SIM_URL = f"http://127.0.0.1:{SIM_PORT}/v1"
@@ -76,13 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RuntimeError as exc:
         print(f"Cannot start the sandbox on port {args.port}: {exc}", file=sys.stderr)
         return 1
-    stop = threading.Event()
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stop = stop_on_signals()
     print(f"Slack sandbox: {sandbox.page_url}")
     print(f"It sends commands and clicks to {args.bot_url}.")
     if args.sim_url == DEFAULT_SIM_URL:

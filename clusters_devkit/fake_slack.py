@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -70,49 +70,46 @@ class _Fault:
     until: float | None = None  # with a deadline, every call fails until then, whatever the count
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class FakeSlack(Lifecycle):
     """A fake Slack Web API + response_url endpoints on 127.0.0.1, in a background thread.
 
     Args:
         bot_token: the token the bot must send (`Authorization: Bearer ...`).
         team_id: the workspace `auth.test` reports.
-        port: where to listen; 0 picks a free port.
+        port: where to listen; 0 picks a free port. Once started, the port it listens on.
         app_token: the app-level token `apps.connections.open` accepts (Socket Mode).
         strict_blocks: refuse messages and views that break Slack's limits, as Slack does.
         socket_mode_url: the websocket URL `apps.connections.open` hands out instead of the
             fake's own (a port where nothing answers, to test connecting and retrying).
     """
 
-    def __init__(
-        self,
-        *,
-        bot_token: str = "xoxb-fake",
-        team_id: str = "T0001",
-        port: int = 0,
-        app_token: str = "xapp-fake",
-        strict_blocks: bool = True,
-        socket_mode_url: str | None = None,
-    ) -> None:
-        self.bot_token = bot_token
-        self.app_token = app_token
-        self.team_id = team_id
-        self.strict_blocks = strict_blocks
-        self._socket_mode_url = socket_mode_url
-        self.workspace = Workspace()
-        self.socket_mode = FakeSocketMode()
-        self._web_api = WebApi(self.workspace, team_id)
-        self._port = port
-        self._lock = threading.Lock()
-        self._calls: list[RecordedCall] = []
-        self._faults: dict[str, list[_Fault]] = {}
-        self._stalls: dict[str, list[float]] = {}
-        self._targets: dict[str, ResponseTarget] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
-        self._started = threading.Event()
-        self._startup_error: BaseException | None = None
-        self.base_url = ""
+    bot_token: str = "xoxb-fake"
+    team_id: str = "T0001"
+    port: int = 0
+    app_token: str = "xapp-fake"
+    strict_blocks: bool = True
+    socket_mode_url: str | None = None
+    workspace: Workspace = field(init=False, default_factory=Workspace)
+    socket_mode: FakeSocketMode = field(init=False, default_factory=FakeSocketMode)
+    base_url: str = field(init=False, default="")
+    _web_api: WebApi = field(init=False)
+    # The port asked for: each start binds it again, while `port` becomes the one bound.
+    _asked_port: int = field(init=False)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    _calls: list[RecordedCall] = field(init=False, default_factory=list)
+    _faults: dict[str, list[_Fault]] = field(init=False, default_factory=dict)
+    _stalls: dict[str, list[float]] = field(init=False, default_factory=dict)
+    _targets: dict[str, ResponseTarget] = field(init=False, default_factory=dict)
+    _loop: asyncio.AbstractEventLoop | None = field(init=False, default=None)
+    _thread: threading.Thread | None = field(init=False, default=None)
+    _runner: web.AppRunner | None = field(init=False, default=None)
+    _started: threading.Event = field(init=False, default_factory=threading.Event)
+    _startup_error: BaseException | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self._web_api = WebApi(self.workspace, self.team_id)
+        self._asked_port = self.port
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -144,10 +141,6 @@ class FakeSlack(Lifecycle):
     def api_url(self) -> str:
         """The Web API base for `AsyncWebClient(base_url=...)`, ending in `/api/`."""
         return f"{self.base_url}/api/"
-
-    @property
-    def port(self) -> int:
-        return int(self.base_url.rsplit(":", 1)[1]) if self.base_url else self._port
 
     # -- what the bot did ------------------------------------------------------------------
 
@@ -276,12 +269,12 @@ class FakeSlack(Lifecycle):
         app.router.add_routes(self.extra_routes())
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self._port)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._asked_port)
         await site.start()
-        port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.socket_mode.bind(asyncio.get_running_loop(), f"ws://127.0.0.1:{port}")
-        self._web_api.socket_mode_url = self._socket_mode_url or self.socket_mode.url
+        self.port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.socket_mode.bind(asyncio.get_running_loop(), f"ws://127.0.0.1:{self.port}")
+        self._web_api.socket_mode_url = self.socket_mode_url or self.socket_mode.url
         self._web_api.permalink_base = self.base_url  # the sandbox page answers these links
 
     async def _api(self, request: web.Request) -> web.Response:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from signal import SIGKILL
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypedDict
 
 import httpx
 
@@ -62,6 +62,15 @@ def entry_point(script: str, module: str) -> list[str]:
     """The installed console script beside this interpreter, else `python -m module`."""
     installed = Path(sys.executable).with_name(script)
     return [str(installed)] if installed.exists() else [sys.executable, "-m", module]
+
+
+class _SimulatorArgs(TypedDict):
+    """What the world gives its simulator, whether it runs in a thread or as a process."""
+
+    port: int
+    api_key: str
+    seed: int
+    time_scale: float
 
 
 class World(Lifecycle):
@@ -105,24 +114,14 @@ class World(Lifecycle):
         self.bot_command = list(bot_command or entry_point("clusters-bot", "bot"))
         self.state_db = home / "state" / "alerts.db"
         self._stop = stop
+        given = _SimulatorArgs(
+            port=simulator_port, api_key=self.secrets.api_key, seed=seed, time_scale=time_scale
+        )
         self.simulator: SimulatorServer | SimulatorProcess
         if simulator == "thread":
-            self.simulator = SimulatorServer(
-                scenario,
-                port=simulator_port,
-                api_key=self.secrets.api_key,
-                seed=seed,
-                time_scale=time_scale,
-            )
+            self.simulator = SimulatorServer(scenario, **given)
         else:
-            self.simulator = SimulatorProcess(
-                scenario,
-                port=simulator_port,
-                api_key=self.secrets.api_key,
-                seed=seed,
-                time_scale=time_scale,
-                log_path=home / "simulator.log",
-            )
+            self.simulator = SimulatorProcess(scenario, log_path=home / "simulator.log", **given)
         self.slack = slack or FakeSlack(
             bot_token=self.secrets.bot_token, app_token=self.secrets.app_token, team_id=TEAM
         )

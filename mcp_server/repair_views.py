@@ -12,14 +12,10 @@ from datetime import datetime
 from pydantic import Field
 
 from mcp_server.outputs import LinkedAlertView, OutputModel
-from mcp_server.sanitize import clean, clean_name, clean_optional, quote
-from mcp_server.views import alert_view
-from shared.fleet import firing_first, short_mode
+from mcp_server.sanitize import clean_name, clean_optional, quote
+from mcp_server.views import REASON_CHARS, remediation_view
 from shared.models import Cluster, Remediation
-from shared.timefmt import stamp
 
-REASON_CHARS = 200
-ALERTS = 3
 LISTED = 50
 
 
@@ -63,15 +59,10 @@ def entry(remediation: Remediation, cluster: Cluster, now: datetime) -> Remediat
         id=clean_name(remediation.id),
         node=clean_name(name or remediation.instance_id),
         instance_id=clean_name(remediation.instance_id),
-        state=clean(remediation.state.value, 64),
-        mode=clean(short_mode(remediation.mode.value), 64),
-        trigger=clean(remediation.trigger.value.removeprefix("REMEDIATION_TRIGGER_"), 64),
-        reason=clean_optional(remediation.reason, REASON_CHARS),
-        error=clean_optional(remediation.error_message, REASON_CHARS),
-        created=None if remediation.create_time is None else stamp(remediation.create_time),
         reviewed_by=clean_optional(remediation.reviewed_by, 128),
         review_comment=clean_optional(remediation.review_comment, REASON_CHARS),
-        alerts=[alert_view(a, now) for a in firing_first(remediation.linked_alerts)[:ALERTS]],
+        # state, mode, trigger, reason, error, created and alerts: as the cluster detail shows
+        **dict(remediation_view(remediation, now)),
     )
 
 

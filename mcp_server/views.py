@@ -39,7 +39,7 @@ from shared.fleet import (
     short_mode,
 )
 from shared.linked_alerts import LinkedAlert
-from shared.models import GPUClusterGPUWorkerNode
+from shared.models import GPUClusterGPUWorkerNode, Remediation
 from shared.timefmt import humanize, stamp
 
 DETAIL_NODES = 32
@@ -210,24 +210,27 @@ def detail(assessment: Assessment, now: datetime) -> ClusterDetail:
 
 def _node(node: GPUClusterGPUWorkerNode, now: datetime) -> NodeView:
     rem = node.latest_remediation
-    remediation = None
-    if rem is not None:
-        remediation = RemediationView(
-            state=clean(rem.state.value, 64),
-            mode=clean(short_mode(rem.mode.value), 64),
-            trigger=clean(rem.trigger.value.removeprefix("REMEDIATION_TRIGGER_"), 64),
-            reason=clean_optional(rem.reason, REASON_CHARS),
-            error=clean_optional(rem.error_message, REASON_CHARS),
-            created=_stamp(rem.create_time),
-            alerts=[alert_view(a, now) for a in firing_first(rem.linked_alerts)[:DETAIL_ALERTS]],
-        )
     return NodeView(
         id=clean_name(node.node_id),
         status=clean(node.status, 64) or "no status",
         gpus=node.num_gpus,
         host=clean_optional(node.host_name, 128),
         marked_for_deletion=node.marked_for_deletion,
-        remediation=remediation,
+        remediation=None if rem is None else remediation_view(rem, now),
+    )
+
+
+def remediation_view(rem: Remediation, now: datetime) -> RemediationView:
+    """A remediation, cleaned: a node's in the cluster detail, and the start of a repair entry
+    (`repair_views.entry`)."""
+    return RemediationView(
+        state=clean(rem.state.value, 64),
+        mode=clean(short_mode(rem.mode.value), 64),
+        trigger=clean(rem.trigger.value.removeprefix("REMEDIATION_TRIGGER_"), 64),
+        reason=clean_optional(rem.reason, REASON_CHARS),
+        error=clean_optional(rem.error_message, REASON_CHARS),
+        created=_stamp(rem.create_time),
+        alerts=[alert_view(a, now) for a in firing_first(rem.linked_alerts)[:DETAIL_ALERTS]],
     )
 
 

@@ -19,7 +19,6 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -41,7 +40,7 @@ from shared.metrics import CACHE_HITS, SHARED_CALLS, timed_attempt, tracked_call
 from shared.models import Cluster, InvalidCluster
 from shared.parsing import parse_clusters
 from shared.redaction import redact
-from shared.remediations import RemediationActions
+from shared.remediations import ApiCall, RemediationActions
 from shared.response_body import read_capped, read_head_text
 from shared.retrying import RetryBudget, is_retryable, parse_retry_after
 from shared.settings import TogetherSettings
@@ -52,14 +51,6 @@ logger = logging.getLogger(__name__)
 _API_MESSAGE_CHARS = 200
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-
-
-@dataclass(frozen=True, slots=True)
-class _Call:
-    method: str
-    url: str
-    params: dict[str, str]
-    body: dict[str, Any] | None = None
 
 
 class ClusterList(list[Cluster]):
@@ -115,7 +106,6 @@ class ClustersClient(RemediationActions):
         self.settings = settings
         self._sleep = sleep
         self._clock = clock
-        self._url = f"{settings.base_url}/compute/clusters"
         self._host = _host_of(settings.base_url)
         self._max_bytes = int(settings.max_response_mb * 2**20)
         self._http = httpx.AsyncClient(
@@ -229,7 +219,7 @@ class ClustersClient(RemediationActions):
 
     async def _fetch(self, scope: str | None) -> ClusterList:
         params = {"project_id": scope} if scope else {}
-        content = await self._send(_Call("GET", self._url, params), resend=is_retryable)
+        content = await self._send(ApiCall("GET", "/compute/clusters", params), resend=is_retryable)
         arrived = datetime.now(UTC)
         try:
             # A 1,000-cluster answer takes a few hundred ms to validate: off the event loop, so
@@ -247,25 +237,18 @@ class ClustersClient(RemediationActions):
         return result
 
     async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        body: dict[str, Any] | None = None,
-        resend: Callable[[BaseException], bool] = is_retryable,
+        self, call: ApiCall, *, resend: Callable[[BaseException], bool] = is_retryable
     ) -> bytes:
-        """One call to `path` under the base URL, with this client's retries and deadline.
+        """`call`, with this client's retries and deadline.
 
         `resend` decides which failed attempts are sent again: a request that is not idempotent
         passes one that accepts only errors raised before anything was sent.
         """
         if self._http.is_closed:
             raise RuntimeError("This ClustersClient is closed; make a new one.")
-        call = _Call(method, f"{self.settings.base_url}{path}", params or {}, body)
         return await tracked_call(self._send(call, resend=resend))  # metrics hook
 
-    async def _send(self, call: _Call, *, resend: Callable[[BaseException], bool]) -> bytes:
+    async def _send(self, call: ApiCall, *, resend: Callable[[BaseException], bool]) -> bytes:
         budget = RetryBudget(
             max_attempts=self.settings.max_attempts,
             deadline_s=self.settings.timeout_s * self.settings.max_attempts,
@@ -283,7 +266,7 @@ class ClustersClient(RemediationActions):
         content: bytes = await retrying(timed_attempt(self._send_once), call, budget)
         return content
 
-    async def _send_once(self, call: _Call, budget: RetryBudget) -> bytes:
+    async def _send_once(self, call: ApiCall, budget: RetryBudget) -> bytes:
         budget.note_server_wait(None)
         timeout_s = budget.attempt_timeout_s(self.settings.timeout_s)
         if timeout_s <= 0:
@@ -296,7 +279,7 @@ class ClustersClient(RemediationActions):
             async with asyncio.timeout(timeout_s):
                 request = self._http.build_request(
                     call.method,
-                    call.url,
+                    f"{self.settings.base_url}{call.path}",
                     params=call.params,
                     json=call.body,
                     timeout=httpx.Timeout(timeout_s),

@@ -10,8 +10,10 @@ with SimulatorServer("demo") as sim:   # started here, stopped when the block en
 
 from __future__ import annotations
 
+import signal
+import threading
 from abc import ABC, abstractmethod
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Self
 
 
@@ -37,3 +39,18 @@ class Lifecycle(ABC):
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def stop_on_signals() -> threading.Event:
+    """An event that SIGINT (Ctrl-C) or SIGTERM sets, for a command serving until told to stop.
+
+    Call it from the main thread: Python installs signal handlers nowhere else.
+    """
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    return stop

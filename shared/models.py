@@ -142,12 +142,24 @@ class SlurmStartupScripts(APIModel):
     extra_slurm_conf: str | None = None
 
 
-class ClusterIngressConfig(APIModel):
+class Switch(APIModel):
+    """The spec's configs that only turn something on or off, all of them this one shape."""
+
     enabled: bool | None = None
 
 
-class ObservabilityConfig(APIModel):
-    enabled: bool | None = None
+class NoFields(APIModel):
+    """The spec's objects documented without fields (whatever arrives in them is ignored)."""
+
+
+ClusterIngressConfig = Switch
+ObservabilityConfig = Switch
+DashboardConfig = Switch
+IngressConfig = Switch
+TorchpassConfig = Switch
+DashboardState = NoFields
+IngressState = NoFields
+TorchpassState = NoFields
 
 
 class InstanceClusterConfig(APIModel):
@@ -160,30 +172,6 @@ class InstanceClusterConfig(APIModel):
     gpu_operator_version: str | None = None
     network_operator_version: str | None = None
     ssh_ca_enabled: bool | None = None
-
-
-class DashboardConfig(APIModel):
-    enabled: bool | None = None
-
-
-class IngressConfig(APIModel):
-    enabled: bool | None = None
-
-
-class TorchpassConfig(APIModel):
-    enabled: bool | None = None
-
-
-class DashboardState(APIModel):
-    pass
-
-
-class IngressState(APIModel):
-    pass
-
-
-class TorchpassState(APIModel):
-    pass
 
 
 class AddOnConfig(APIModel):

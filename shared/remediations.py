@@ -12,6 +12,7 @@ pending) `RemediationNotPendingError` with who decided, read from the remediatio
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -46,6 +47,23 @@ _remediations: TypeAdapter[list[Remediation]] = TypeAdapter(list[Remediation])
 _document: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 
 
+@dataclass(frozen=True, slots=True)
+class ApiCall:
+    """One call to Together, as `ClustersClient._request` sends it.
+
+    Attributes:
+        method: the HTTP method.
+        path: the path under the base URL, starting with `/`.
+        params: the query parameters.
+        body: the JSON body, if any.
+    """
+
+    method: str
+    path: str
+    params: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] | None = None
+
+
 def sent_nothing(exc: BaseException) -> bool:
     """Whether a failed attempt surely never reached Together, so that sending it again is safe."""
     return isinstance(exc, APIConnectionError) and exc.unsent
@@ -55,13 +73,7 @@ class RemediationActions:
     """The remediation calls, mixed into `ClustersClient`, which supplies `_request`."""
 
     async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        body: dict[str, Any] | None = None,
-        resend: Callable[[BaseException], bool] = is_retryable,
+        self, call: ApiCall, *, resend: Callable[[BaseException], bool] = is_retryable
     ) -> bytes:
         raise NotImplementedError  # ClustersClient sends it
 
@@ -73,7 +85,9 @@ class RemediationActions:
             APIConnectionError, APIStatusError, ResponseValidationError: as `list_clusters`.
         """
         try:
-            content = await self._request("GET", f"/compute/clusters/{_segment(cluster_id)}")
+            content = await self._request(
+                ApiCall("GET", f"/compute/clusters/{_segment(cluster_id)}")
+            )
         except APIStatusError as exc:
             if exc.status_code == 404:
                 raise ClusterNotFoundError(cluster_id) from None
@@ -95,7 +109,7 @@ class RemediationActions:
         params: dict[str, str] = {}
         for _ in range(_MAX_PAGES):
             try:
-                content = await self._request("GET", path, params=params)
+                content = await self._request(ApiCall("GET", path, params))
             except APIStatusError as exc:
                 raise _specific(exc, f"node {instance_id}") from None
             page, token = _parse_page(content)
@@ -118,7 +132,7 @@ class RemediationActions:
         """
         path = _remediation_path(cluster_id, instance_id, remediation_id)
         try:
-            return _parse_one(await self._request("GET", path))
+            return _parse_one(await self._request(ApiCall("GET", path)))
         except APIStatusError as exc:
             raise _specific(exc, f"remediation {remediation_id}") from None
 
@@ -204,7 +218,7 @@ class RemediationActions:
         path = f"{_remediation_path(*ids)}/{verb}"
         remediation_id = ids[2]
         try:
-            content = await self._request("POST", path, body=body, resend=sent_nothing)
+            content = await self._request(ApiCall("POST", path, body=body), resend=sent_nothing)
         except APIStatusError as exc:
             if exc.status_code == 403:
                 raise _forbidden(exc) from None

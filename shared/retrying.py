@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -68,34 +69,36 @@ def backoff_s(retry_number: int, *, rand: Callable[[], float] = random.random) -
     return step / 2 + rand() * step / 2
 
 
+@dataclass(kw_only=True, eq=False)
 class RetryBudget:
     """Attempts and time left for one logical request; tenacity's `wait` and `stop` for it.
 
     The attempt function reports what the server asked for with `note_server_wait()` before it
     raises; `wait()` then prefers that over backoff.
+
+    Attributes:
+        max_attempts: attempts in all, the first included.
+        deadline_s: the overall deadline, in seconds from creation.
+        clock: seconds from any fixed origin; the budget starts at its reading on creation.
+        rand: a number in [0, 1) for the backoff's jitter.
     """
 
-    def __init__(
-        self,
-        *,
-        max_attempts: int,
-        deadline_s: float,
-        clock: Callable[[], float],
-        rand: Callable[[], float] = random.random,
-    ) -> None:
-        self.max_attempts = max_attempts
-        self.deadline_s = deadline_s
-        self._clock = clock
-        self._rand = rand
-        self._started = clock()
-        self._server_wait: float | None = None
-        # tenacity may call wait and stop in either order (it changed in 8.3); the jittered wait
-        # is computed once per attempt so both see the same number.
-        self._waits: dict[int, float] = {}
+    max_attempts: int
+    deadline_s: float
+    clock: Callable[[], float]
+    rand: Callable[[], float] = random.random
+    _started: float = field(init=False)
+    _server_wait: float | None = field(init=False, default=None)
+    # tenacity may call wait and stop in either order (it changed in 8.3); the jittered wait
+    # is computed once per attempt so both see the same number.
+    _waits: dict[int, float] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._started = self.clock()
 
     def remaining_s(self) -> float:
         """Seconds left before the overall deadline (negative once past it)."""
-        return self.deadline_s - (self._clock() - self._started)
+        return self.deadline_s - (self.clock() - self._started)
 
     def attempt_timeout_s(self, timeout_s: float) -> float:
         """The timeout for the next attempt: the configured one, or less near the deadline."""
@@ -112,7 +115,7 @@ class RetryBudget:
             if self._server_wait is not None:
                 self._waits[number] = min(self._server_wait, MAX_SERVER_WAIT_S)
             else:
-                self._waits[number] = backoff_s(number, rand=self._rand)
+                self._waits[number] = backoff_s(number, rand=self.rand)
         return self._waits[number]
 
     def stop(self, retry_state: RetryCallState) -> bool:

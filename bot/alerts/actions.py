@@ -11,12 +11,12 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncApp
 
-from bot.access import AccessDenied, AccessPolicy, action_requester
+from bot.access import AccessDenied, AccessPolicy
 from bot.alerts.admins import AlertAdmins
 from bot.alerts.model import MessageKind, Outgoing, ParentKey
 from bot.alerts.render import (
@@ -26,6 +26,7 @@ from bot.alerts.render import (
     snooze_confirmation,
 )
 from bot.alerts.store import Store, StoreUnavailable
+from bot.listeners import Click, click_listener
 from shared.timefmt import utcnow
 
 logger = logging.getLogger(__name__)
@@ -37,10 +38,11 @@ STORE_UNAVAILABLE = (
 SNOOZE_ACTIONS = re.compile(rf"^{SNOOZE_ACTION_PREFIX}_\d+h$")
 
 
+@dataclass(eq=False)
 class Snoozer:
     """Records snoozes and refreshes the parents that show them.
 
-    Args:
+    Attributes:
         store: the alert state.
         lock: the watcher's lock, so a snooze and a poll never interleave.
         on_queued: called once messages were queued (wakes the outbox).
@@ -48,20 +50,12 @@ class Snoozer:
         approvals: parents show Approve.../Reject... on repairs waiting for approval.
     """
 
-    def __init__(
-        self,
-        store: Store,
-        *,
-        lock: asyncio.Lock,
-        on_queued: Callable[[], None] = lambda: None,
-        now: Callable[[], datetime] = utcnow,
-        approvals: bool = False,
-    ) -> None:
-        self.approvals = approvals
-        self.store = store
-        self.lock = lock
-        self.on_queued = on_queued
-        self._now = now
+    store: Store
+    _: KW_ONLY
+    lock: asyncio.Lock
+    on_queued: Callable[[], None] = lambda: None
+    now: Callable[[], datetime] = utcnow
+    approvals: bool = False
 
     async def snooze(self, incident_id: str, hours: int, user_id: str) -> str:
         """Snooze an incident for `hours`; returns what to tell the person who asked."""
@@ -73,7 +67,7 @@ class Snoozer:
             if not incident.is_open:
                 return "That incident has already resolved; there is nothing to snooze."
             incident_id = incident.incident_id  # the button carries its short key
-            now = self._now()
+            now = self.now()
             until = now + timedelta(hours=hours)
             snoozed = incident.with_snooze(until, user_id)
             parent = incident_parent(snoozed, now, approvals=self.approvals)
@@ -98,16 +92,8 @@ def register_snooze(
     """Listen to the snooze buttons on `app`: pressed by someone `access` allows, and an alert
     admin when `admins` are configured."""
 
-    async def on_snooze(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        context: AsyncBoltContext,
-    ) -> None:
-        await ack()
-        home_team = context.authorize_result.team_id if context.authorize_result else None
-        who = action_requester(body, home_team)
+    async def on_snooze(click: Click) -> None:
+        who, action = click.who, click.action
         try:
             if access is not None:
                 access.check(who)
@@ -126,6 +112,6 @@ def register_snooze(
         except Exception:
             logger.exception("Snoozing failed")
             text = "Sorry, the snooze could not be recorded; please try again."
-        await respond(text=text, response_type="ephemeral", replace_original=False)
+        await click.respond(text=text, response_type="ephemeral", replace_original=False)
 
-    app.action(SNOOZE_ACTIONS)(on_snooze)
+    app.action(SNOOZE_ACTIONS)(click_listener(on_snooze))

@@ -104,20 +104,18 @@ def plan(
     return _Planner(destinations, known, now, approvals).run(events, flood_threshold)
 
 
+@dataclass(eq=False)
 class _Planner:
-    def __init__(
-        self, destinations: Destinations, known: Known, now: datetime, approvals: bool = False
-    ) -> None:
-        self.approvals = approvals
-        self.destinations = destinations
-        self.known = known
-        self.now = now
-        self.out = Plan()
-        self.latest: dict[str, Incident] = {}
-        self.stale: dict[
-            tuple[ParentKey, str], None
-        ] = {}  # parents to re-render, in first-seen order
-        self.opening: dict[str, list[Incident]] = {}  # channel -> incidents needing a parent
+    destinations: Destinations
+    known: Known
+    now: datetime
+    approvals: bool = False
+    out: Plan = field(init=False, default_factory=Plan)
+    latest: dict[str, Incident] = field(init=False, default_factory=dict)
+    # parents to re-render, in first-seen order
+    stale: dict[tuple[ParentKey, str], None] = field(init=False, default_factory=dict)
+    # channel -> incidents needing a parent
+    opening: dict[str, list[Incident]] = field(init=False, default_factory=dict)
 
     def run(self, events: Sequence[Event], flood_threshold: int) -> Plan:
         for event in events:

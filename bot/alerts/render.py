@@ -95,7 +95,12 @@ def incident_parent(incident: Incident, now: datetime, *, approvals: bool = Fals
 def incident_changed(incident: Incident, changes: Sequence[str], *, grouped: bool) -> SlackMessage:
     """A thread reply listing what changed in an open incident."""
     lead = f"*{esc(incident.cluster.cluster_name, 150)}*: " if grouped else ""
-    body = lead + _fit([f"• {esc(change, 300)}" for change in changes], "changes")
+    body = lead + _fit(
+        [f"• {esc(change, 300)}" for change in changes],
+        "• … and {} more changes",
+        limit=2500,
+        most=_MAX_CHANGES,
+    )
     return SlackMessage(clip(body, 3000), [text_section(body)])
 
 
@@ -241,17 +246,24 @@ def _what_is_wrong(incident: Incident, a: Assessment) -> list[str]:
     )
 
 
-def _fit(lines: Sequence[str], what: str, limit: int = 2500) -> str:
-    """As many of `lines` as fit in `limit` characters (and `_MAX_CHANGES`), then a count."""
+def _fit(lines: Sequence[str], more: str, *, limit: int, most: int) -> str:
+    """As many of `lines` as fit in `limit` characters (and `most` lines), then a count.
+
+    Args:
+        lines: the lines, most important first.
+        more: the last line when some are left out, with `{}` for how many.
+        limit: the characters the lines (with their newlines) may take.
+        most: the lines shown at the most.
+    """
     shown: list[str] = []
     used = 0
-    for line in lines[:_MAX_CHANGES]:
+    for line in lines[:most]:
         if used + len(line) + 1 > limit:
             break
         shown.append(line)
         used += len(line) + 1
     if len(shown) < len(lines):
-        shown.append(f"• … and {len(lines) - len(shown)} more {what}")
+        shown.append(more.format(len(lines) - len(shown)))
     return "\n".join(shown)
 
 
@@ -293,16 +305,8 @@ def _unhealthy_nodes(a: Assessment, now: datetime) -> str:
     if not lines:
         return ""
     # Lines carry their linked alerts, so the cap is on characters as well as on nodes.
-    shown: list[str] = []
-    used = 0
-    for line in lines[:_MAX_NODES]:
-        if used + len(line) + 1 > _NODES_CHARS:
-            break
-        shown.append(line)
-        used += len(line) + 1
-    if len(shown) < len(lines):
-        shown.append(f"… and {len(lines) - len(shown)} more")
-    return "*Unhealthy nodes*\n" + "\n".join(shown)
+    shown = _fit(lines, "… and {} more", limit=_NODES_CHARS, most=_MAX_NODES)
+    return "*Unhealthy nodes*\n" + shown
 
 
 def _resolution_words(incident: Incident, now: datetime) -> str:

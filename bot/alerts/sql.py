@@ -110,6 +110,26 @@ QUARANTINE_SOURCES = {
 }
 
 # Repair decisions (`bot.alerts.decisions`).
+# The columns of `decisions` and of `decision_log` after its id (SQLite's `INTEGER PRIMARY KEY
+# AUTOINCREMENT`, PostgreSQL's `BIGSERIAL PRIMARY KEY`): plain types both engines read alike.
+# PostgreSQL creates them in its migration 2, so a change here needs a new migration there.
+DECISIONS_COLUMNS = """\
+    remediation_id TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (remediation_id, decision)"""
+DECISION_LOG_COLUMNS = """\
+    at TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    cluster_id TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    remediation_id TEXT NOT NULL,
+    result TEXT NOT NULL,
+    detail TEXT NOT NULL"""
 DECISION_HOLDER = "SELECT user_id FROM decisions WHERE remediation_id = ? AND decision = ?"
 RELEASE_DECISION = "DELETE FROM decisions WHERE remediation_id = ? AND decision = ?"
 LOG_DECISION = (

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 
 from bot.alerts.store import Store
@@ -21,10 +22,11 @@ from shared.timefmt import utcnow
 logger = logging.getLogger(__name__)
 
 
+@dataclass(eq=False)
 class Pruner:
     """Prunes the store every `every_s` seconds; `run()` until `stop()`.
 
-    Args:
+    Attributes:
         store: the alert state.
         retention: how long settled messages and resolved incidents are kept.
         every_s: seconds between prunes (the first one runs at once).
@@ -32,27 +34,19 @@ class Pruner:
         clock: wall-clock seconds (outbox times).
     """
 
-    def __init__(
-        self,
-        store: Store,
-        *,
-        retention: timedelta,
-        every_s: float = 3600.0,
-        now: Callable[[], datetime] = utcnow,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.store = store
-        self.retention = retention
-        self.every_s = every_s
-        self._now = now
-        self._clock = clock
-        self._stop = asyncio.Event()
+    store: Store
+    _: KW_ONLY
+    retention: timedelta
+    every_s: float = 3600.0
+    now: Callable[[], datetime] = utcnow
+    clock: Callable[[], float] = time.time
+    _stop: asyncio.Event = field(init=False, repr=False, default_factory=asyncio.Event)
 
     async def prune_once(self) -> dict[str, int]:
         """Prune now; returns how many of each kind of row went."""
         pruned = await self.store.prune(
-            done_before=self._clock() - self.retention.total_seconds(),
-            resolved_before=self._now() - self.retention,
+            done_before=self.clock() - self.retention.total_seconds(),
+            resolved_before=self.now() - self.retention,
         )
         if any(pruned.values()):
             logger.info(

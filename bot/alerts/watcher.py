@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -52,10 +53,11 @@ class ClusterSource(Protocol):
     ) -> ClusterList: ...
 
 
+@dataclass(eq=False)
 class Watcher:
     """Polls every `interval_s` while there is somewhere to post; `run()` until `stop()`.
 
-    Args:
+    Attributes:
         source: the Together client.
         store: the alert state.
         alert_channel: `CLUSTERS_ALERT_CHANNEL`, if set.
@@ -67,32 +69,20 @@ class Watcher:
         approvals: parents show Approve.../Reject... on repairs waiting for approval.
     """
 
-    def __init__(
-        self,
-        source: ClusterSource,
-        store: Store,
-        *,
-        alert_channel: str | None,
-        rules: AlertRules,
-        interval_s: float,
-        lock: asyncio.Lock,
-        on_commit: Callable[[], None] = lambda: None,
-        now: Callable[[], datetime] = utcnow,
-        approvals: bool = False,
-    ) -> None:
-        self.approvals = approvals
-        self.source = source
-        self.store = store
-        self.alert_channel = alert_channel
-        self.rules = rules
-        self.interval_s = interval_s
-        self.lock = lock
-        self.on_commit = on_commit
-        self._now = now
-        self._state: WatchState | None = None
-        self._stop = asyncio.Event()
-        self._wake = asyncio.Event()
-        self._idle_logged = False
+    source: ClusterSource
+    store: Store
+    _: KW_ONLY
+    alert_channel: str | None
+    rules: AlertRules
+    interval_s: float
+    lock: asyncio.Lock
+    on_commit: Callable[[], None] = lambda: None
+    now: Callable[[], datetime] = utcnow
+    approvals: bool = False
+    _state: WatchState | None = field(init=False, repr=False, default=None)
+    _stop: asyncio.Event = field(init=False, repr=False, default_factory=asyncio.Event)
+    _wake: asyncio.Event = field(init=False, repr=False, default_factory=asyncio.Event)
+    _idle_logged: bool = field(init=False, repr=False, default=False)
 
     def wake(self) -> None:
         """Poll now instead of at the next tick (a channel just subscribed)."""
@@ -137,7 +127,7 @@ class Watcher:
         outcome = await self._fetch()
         async with self.lock:
             state = await store.load_state(self._state)
-            now = self._now()
+            now = self.now()
             result = step(state, outcome, now, self.rules)
             subjects = dict.fromkeys(s for e in result.events if (s := _subject(e)) is not None)
             known = await store.known(list(subjects))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -24,6 +24,7 @@ from bot.alerts.decisions import Decision, DecisionRecord, DecisionResult
 from bot.alerts.model import MessageKind, Outgoing, ParentKey
 from bot.alerts.render import incident_parent
 from bot.alerts.store import AlertStore
+from bot.message import Refusal
 from bot.people import SlackPeople
 from bot.render.approval_buttons import RepairKey, find_repair
 from bot.render.approval_modal import POWER_CYCLE, decided_words, thread_note
@@ -67,12 +68,8 @@ class RepairSource(Protocol):
     ) -> Remediation: ...
 
 
-class RepairGone(Exception):
+class RepairGone(Refusal):
     """The button names a repair that cannot be found any more; `message` says so (mrkdwn)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +99,11 @@ class Outcome:
     error: str | None = None
 
 
+@dataclass(eq=False)
 class Approvals:
     """Approve and reject repairs for the people in `CLUSTERS_APPROVERS`.
 
-    Args:
+    Attributes:
         repairs: the Together client.
         store: the alert store (incidents, the decision guard and log, the outbox).
         approvers: who may decide.
@@ -114,22 +112,13 @@ class Approvals:
         now: the time now, aware UTC.
     """
 
-    def __init__(
-        self,
-        repairs: RepairSource,
-        store: AlertStore,
-        approvers: SlackPeople,
-        access: AccessPolicy,
-        *,
-        on_queued: Callable[[], None] = lambda: None,
-        now: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self.repairs = repairs
-        self.store = store
-        self.approvers = approvers
-        self.access = access
-        self.on_queued = on_queued
-        self.clock = now
+    repairs: RepairSource
+    store: AlertStore
+    approvers: SlackPeople
+    access: AccessPolicy
+    _: KW_ONLY
+    on_queued: Callable[[], None] = lambda: None
+    now: Callable[[], datetime] = utcnow
 
     async def permit(self, who: Requester) -> None:
         """Refuse anyone who may not decide repairs here.
@@ -207,7 +196,7 @@ class Approvals:
             await self._log(record, DecisionResult.STALE, f"already {rem.state.value}")
             await self._announce(repair, None)
             return Outcome(text=decided_words(rem))
-        holder = await self.store.claim_decision(rem.id, decision, who.user_id, self.clock())
+        holder = await self.store.claim_decision(rem.id, decision, who.user_id, self.now())
         if holder is not None:
             await self._log(record, DecisionResult.BUSY, f"claimed by {holder}")
             by = "you" if holder == who.user_id else f"<@{holder}>" if holder else "someone"
@@ -261,7 +250,7 @@ class Approvals:
         if incident is None:
             return
         shown = _with_remediation(incident, repair.node.node_id, repair.remediation)
-        parent = incident_parent(shown, self.clock(), approvals=True)
+        parent = incident_parent(shown, self.now(), approvals=True)
         key = ParentKey.incident(incident.incident_id)
         messages: list[Outgoing] = []
         for thread in await self.store.threads_of([incident.incident_id]):
@@ -284,7 +273,7 @@ class Approvals:
 
     def _record(self, repair: Repair, decision: Decision, who: Requester) -> DecisionRecord:
         return DecisionRecord(
-            at=self.clock(),
+            at=self.now(),
             user_id=who.user_id,
             team_id=who.team_id,
             channel_id=who.channel_id,

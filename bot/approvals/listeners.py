@@ -13,15 +13,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import AccessDenied, Requester, action_requester
 from bot.alerts.decisions import Decision
 from bot.approvals.flow import Approvals, Outcome, RepairGone
+from bot.listeners import Click, click_listener, home_team
+from bot.render.actions import json_object
 from bot.render.approval_buttons import APPROVE_ACTION, REJECT_ACTION, RepairKey
 from bot.render.approval_modal import (
     COMMENT_BLOCK,
@@ -59,11 +61,8 @@ class ModalState:
 
     @classmethod
     def decode(cls, text: object) -> ModalState | None:
-        try:
-            data = json.loads(text) if isinstance(text, str) else None
-        except ValueError:
-            return None
-        if not isinstance(data, dict) or data.get("d") not in ("approve", "reject"):
+        data = json_object(text)
+        if data is None or data.get("d") not in ("approve", "reject"):
             return None
         key = RepairKey.decode(data.get("k"))
         channel = data.get("ch")
@@ -75,16 +74,8 @@ class ModalState:
 def register_approvals(app: AsyncApp, approvals: Approvals) -> None:
     """Listen to the Approve.../Reject... buttons and the decision modal on `app`."""
 
-    async def on_click(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-    ) -> None:
-        await ack()
-        who = action_requester(body, _home_team(context))
+    async def on_click(click: Click) -> None:
+        who, action = click.who, click.action
         decision = (
             Decision.APPROVE if action.get("action_id") == APPROVE_ACTION else Decision.REJECT
         )
@@ -94,11 +85,12 @@ def register_approvals(app: AsyncApp, approvals: Approvals) -> None:
             if key is None:
                 raise AccessDenied("That button is not one this bot knows.")
         except AccessDenied as exc:
-            await respond(text=exc.message, response_type="ephemeral", replace_original=False)
+            await click.respond(text=exc.message, response_type="ephemeral", replace_original=False)
             return
         state = ModalState(key, decision, who.channel_id).encode()
+        trigger_id = str(click.body.get("trigger_id", ""))
         try:
-            await _open(approvals, client, str(body.get("trigger_id", "")), state, who)
+            await _open(approvals, click.client, trigger_id, state, who)
         except Exception:
             logger.exception("Opening the repair decision modal failed")
 
@@ -129,7 +121,8 @@ def register_approvals(app: AsyncApp, approvals: Approvals) -> None:
                 errors={MODE_BLOCK: "HOST_POWER_CYCLE cannot be chosen when approving."},
             )
             return
-        who = _submitter(body, state.channel_id, _home_team(context))
+        # a submission names no channel: scoping uses the one the click came from
+        who = replace(action_requester(body, home_team(context)), channel_id=state.channel_id)
         work = asyncio.ensure_future(
             approvals.decide(state.key, state.decision, who, comment=comment, mode=mode)
         )
@@ -157,8 +150,8 @@ def register_approvals(app: AsyncApp, approvals: Approvals) -> None:
         except Exception:
             logger.exception("Showing the outcome of a repair decision failed")
 
-    app.action(APPROVE_ACTION)(on_click)
-    app.action(REJECT_ACTION)(on_click)
+    app.action(APPROVE_ACTION)(click_listener(on_click))
+    app.action(REJECT_ACTION)(click_listener(on_click))
     app.view(DECISION_CALLBACK)(on_submit)
 
 
@@ -191,7 +184,7 @@ async def _form(
         return message_view(verb, f":x: {esc(error_words(exc), 2000)}")
     if not repair.pending:
         return message_view(verb, decided_words(repair.remediation))
-    now = approvals.clock()
+    now = approvals.now()
     return decision_view(verb, repair.cluster, repair.node, repair.remediation, now, metadata)
 
 
@@ -207,19 +200,3 @@ def _inputs(view: dict[str, Any]) -> tuple[str, str | None]:
     selected = ((values.get(MODE_BLOCK) or {}).get(MODE_BLOCK) or {}).get("selected_option")
     mode = selected.get("value") if isinstance(selected, dict) else None
     return str(comment).strip(), mode if isinstance(mode, str) and mode else None
-
-
-def _submitter(body: dict[str, Any], channel_id: str, home_team: str | None) -> Requester:
-    user = body.get("user") or {}
-    teams = ((body.get("team") or {}).get("id"), user.get("team_id"))
-    return Requester(
-        user_id=str(user.get("id", "")),
-        channel_id=channel_id,
-        team_ids=tuple(dict.fromkeys(t for t in teams if isinstance(t, str) and t)),
-        home_team_id=home_team,
-    )
-
-
-def _home_team(context: AsyncBoltContext) -> str | None:
-    result = context.authorize_result
-    return result.team_id if result is not None else None

@@ -75,11 +75,8 @@ class ButtonState:
         """
         if not value:
             return cls()
-        try:
-            data = json.loads(value)
-        except ValueError:
-            return cls(cluster_id=value)
-        if not isinstance(data, dict):
+        data = json_object(value)
+        if data is None:
             return cls(cluster_id=value)
         page = data.get("p", 0)
         return cls(
@@ -89,6 +86,15 @@ class ButtonState:
             page=page if isinstance(page, int) and page >= 0 else 0,
             project=_str_or_none(data.get("project")),
         )
+
+
+def json_object(value: object) -> dict[str, Any] | None:
+    """The JSON object a button's value (or a modal's metadata) holds; None for anything else."""
+    try:
+        data = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def button(

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.render.actions import button_element
+from bot.render.actions import button_element, json_object
 from bot.render.mrkdwn import clip
 from shared.enums import RemediationState
 from shared.models import Cluster, GPUClusterGPUWorkerNode, Remediation
@@ -60,11 +60,8 @@ class RepairKey:
     @classmethod
     def decode(cls, value: object) -> RepairKey | None:
         """The key in a button's value (or a modal's metadata), or None for anything else."""
-        try:
-            data = json.loads(value) if isinstance(value, str) else None
-        except ValueError:
-            return None
-        if not isinstance(data, dict) or not isinstance(data.get("r"), str):
+        data = json_object(value)
+        if data is None or not isinstance(data.get("r"), str):
             return None
         incident, cluster_id = data.get("i"), data.get("c")
         if not isinstance(incident, str) and not isinstance(cluster_id, str):

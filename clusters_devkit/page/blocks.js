@@ -2,14 +2,7 @@
 // context, divider, actions with buttons, image. Anything else is shown as a labelled box with
 // its JSON, never dropped, so a developer sees what Slack would have to draw.
 
-import { emojify, renderMrkdwn, renderText } from "./mrkdwn.js";
-
-function el(tag, className, children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  for (const child of children || []) node.append(child);
-  return node;
-}
+import { el, emojify, renderMrkdwn, renderText } from "./mrkdwn.js";
 
 function unknownBox(what, object) {
   const kind = object && typeof object === "object" ? object.type || "?" : typeof object;

@@ -3,16 +3,9 @@
 // JSON panel), a changed one is rebuilt in place; so updates never jump or close anything.
 
 import { renderMessageBody } from "./blocks.js";
-import { emojify } from "./mrkdwn.js";
+import { el, emojify } from "./mrkdwn.js";
 
 const openJson = new Set();
-
-function el(tag, className, children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  for (const child of children || []) node.append(child);
-  return node;
-}
 
 export function timeOf(ts) {
   const seconds = Number(String(ts).split(".")[0]);

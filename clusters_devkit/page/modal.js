@@ -3,14 +3,7 @@
 // a view_submission for the app and applies its answer (close, errors, update).
 
 import { renderBlocks } from "./blocks.js";
-import { renderText } from "./mrkdwn.js";
-
-function el(tag, className, children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  for (const child of children || []) node.append(child);
-  return node;
-}
+import { el, renderText } from "./mrkdwn.js";
 
 function inputNode(block, error) {
   const element = block.element || {};

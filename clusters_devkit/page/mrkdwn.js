@@ -25,7 +25,9 @@ export function emojify(text) {
   return text.replace(/:([a-z0-9_+'-]+):/g, (whole, name) => emojiMap[name] || whole);
 }
 
-function el(tag, className, children) {
+// A DOM element with its class and children (nodes or strings, which land as text); the page's
+// other modules build theirs with it too.
+export function el(tag, className, children) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   for (const child of children || []) node.append(child);

@@ -19,16 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from shared.alerts.events import (
-    ApiRecovered,
-    ApiUnreachable,
-    ClusterGone,
-    Event,
-    IncidentChanged,
-    IncidentOpened,
-    IncidentReminder,
-    IncidentResolved,
-)
+from shared.alerts import events
 from shared.alerts.problems import (
     Problem,
     describe_changes,
@@ -66,7 +57,7 @@ class Step:
     """The engine's answer for one poll."""
 
     state: WatchState
-    events: list[Event] = field(default_factory=list)
+    events: list[events.Event] = field(default_factory=list)
 
 
 def step(state: WatchState, outcome: PollOutcome, now: datetime, rules: AlertRules) -> Step:
@@ -93,7 +84,7 @@ def _failed(state: WatchState, poll: PollFailed, now: datetime, rules: AlertRule
         return Step(replace(state, api=api))
     sequence = state.sequence + 1
     alert_id = f"api#{sequence}"
-    event = ApiUnreachable(alert_id, since, poll.error)
+    event = events.ApiUnreachable(alert_id, since, poll.error)
     return Step(replace(state, api=replace(api, alert_id=alert_id), sequence=sequence), [event])
 
 
@@ -107,14 +98,14 @@ class _Succeeded:
         self.sequence = state.sequence
         self.clusters: dict[str, ClusterMemory] = {}
         self.incidents = dict(state.incidents)
-        self.events: list[Event] = []
+        self.events: list[events.Event] = []
 
     def run(self, poll: PollSucceeded) -> Step:
         api = self.old.api
         if api.failing_since is not None and api.alert_id is not None:
             down_for = self.now - api.failing_since
-            self.events.append(ApiRecovered(api.alert_id, api.failing_since, down_for))
-        opened: list[Event] = []
+            self.events.append(events.ApiRecovered(api.alert_id, api.failing_since, down_for))
+        opened: list[events.Event] = []
         for cluster in poll.clusters:
             if cluster.cluster_id not in self.clusters:
                 opened.extend(self._look_at(cluster))
@@ -133,7 +124,7 @@ class _Succeeded:
         )
         return Step(state, self.events)
 
-    def _look_at(self, cluster: Cluster) -> list[Event]:
+    def _look_at(self, cluster: Cluster) -> list[events.Event]:
         """Remember `cluster` and follow its incident; returns opening events (told last)."""
         old = self.old.clusters.get(cluster.cluster_id)
         problems = problems_of(cluster, self.now, self.rules)
@@ -168,7 +159,7 @@ class _Succeeded:
                     last_notified_at=self.now,
                 )
                 self.incidents[cluster.cluster_id] = reopened
-                return [IncidentOpened(reopened, reopened_after=gap)]
+                return [events.IncidentOpened(reopened, reopened_after=gap)]
         self.sequence += 1
         new = Incident(
             incident_id=f"{cluster.cluster_id}#{self.sequence}",
@@ -178,7 +169,7 @@ class _Succeeded:
             last_notified_at=self.now,
         )
         self.incidents[cluster.cluster_id] = new
-        return [IncidentOpened(new)]
+        return [events.IncidentOpened(new)]
 
     def _follow(
         self,
@@ -198,10 +189,10 @@ class _Succeeded:
         if old is not None and not snoozed:
             changes = describe_changes(old.status, old.nodes, old.problems, cluster, problems)
             if changes:
-                self.events.append(IncidentChanged(current, tuple(changes)))
+                self.events.append(events.IncidentChanged(current, tuple(changes)))
         if not snoozed and now - current.last_notified_at >= self.rules.remind_after:
             current = replace(current, last_notified_at=now)
-            self.events.append(IncidentReminder(current, now - current.opened_at))
+            self.events.append(events.IncidentReminder(current, now - current.opened_at))
         self.incidents[cluster.cluster_id] = current
 
     def _missing(self, memory: ClusterMemory, *, unreadable: bool) -> None:
@@ -217,13 +208,13 @@ class _Succeeded:
             deleted = " (deleted)" if memory.status == ClusterStatus.DELETING else ""
             self._resolve(incident, f"no longer listed by Together{deleted}", recovered=False)
         elif Trigger.DELETED in self.rules.triggers:
-            self.events.append(ClusterGone(memory, self.now))
+            self.events.append(events.ClusterGone(memory, self.now))
 
     def _resolve(self, incident: Incident, reason: str, recovered: bool) -> None:
         resolved = replace(incident, resolved_at=self.now, resolution=reason)
         self.incidents[incident.cluster_id] = resolved
         self.events.append(
-            IncidentResolved(resolved, resolved.duration(self.now), reason, recovered)
+            events.IncidentResolved(resolved, resolved.duration(self.now), reason, recovered)
         )
 
 

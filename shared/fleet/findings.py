@@ -123,25 +123,30 @@ def _remediations(cluster: Cluster, now: datetime) -> Iterator[Finding]:
         rem = node.latest_remediation
         if rem is None:
             continue
-        mode = short_mode(rem.mode.value)
         if rem.state == RemediationState.PENDING_APPROVAL:
-            yield Finding(
+            kind, what, detail, at = (
                 FindingKind.REMEDIATION_PENDING_APPROVAL,
-                Level.WARNING,
-                f"remediation awaiting approval on {node_name(node)} ({mode})",
-                nodes=(node.node_id,),
-                detail=rem.reason,
-                at=rem.create_time,
+                "awaiting approval",
+                rem.reason,
+                rem.create_time,
             )
         elif rem.state == RemediationState.FAILED:
-            yield Finding(
+            kind, what, detail, at = (
                 FindingKind.REMEDIATION_FAILED,
-                Level.WARNING,
-                f"remediation failed on {node_name(node)} ({mode})",
-                nodes=(node.node_id,),
-                detail=rem.error_message,
-                at=rem.end_time or rem.update_time,
+                "failed",
+                rem.error_message,
+                rem.end_time or rem.update_time,
             )
+        else:
+            continue
+        yield Finding(
+            kind,
+            Level.WARNING,
+            f"remediation {what} on {node_name(node)} ({short_mode(rem.mode.value)})",
+            nodes=(node.node_id,),
+            detail=detail,
+            at=at,
+        )
 
 
 def _control_plane(cluster: Cluster, now: datetime) -> Iterator[Finding]:

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
 from collections.abc import Sequence
-from types import FrameType
 
+from shared.lifecycle import stop_on_signals
 from shared.log_json import command_formatter
 from shared.logs import add_log_level_argument, configure_logging
 from shared.simulator.app import DEFAULT_API_KEY
@@ -93,13 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"clusters-sim: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
 
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    stop = stop_on_signals()
     print(
         f"Simulator serving scenario {args.scenario} at {server.url} (API key: {args.api_key})",
         flush=True,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TypedDict
 
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
@@ -24,6 +25,17 @@ from shared.simulator.control import control_app
 from shared.simulator.state import SimulatorState
 
 DEFAULT_API_KEY = "sim-key"
+
+
+class AppOptions(TypedDict, total=False):
+    """`create_app`'s keyword arguments, for what builds an app on a caller's behalf."""
+
+    api_key: str
+    seed: int
+    time_scale: float
+    clock: Callable[[], float] | None
+    now: datetime | None
+    read_only_keys: Iterable[str]
 
 
 def create_app(

@@ -16,15 +16,13 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import Self
+from typing import Self, Unpack
 
 import uvicorn
 
 from shared.lifecycle import Lifecycle
 from shared.simulator.api import SimulatedDisconnect
-from shared.simulator.app import DEFAULT_API_KEY, create_app, simulator_state
+from shared.simulator.app import AppOptions, create_app, simulator_state
 from shared.simulator.control_client import SimulatorControl
 
 START_TIMEOUT_S = 10.0
@@ -44,6 +42,12 @@ _hide_disconnects = _HideSimulatedDisconnects()
 class SimulatorServer(Lifecycle):
     """The simulator served by uvicorn on `host:port` from a daemon thread.
 
+    Args:
+        scenario: `demo`, `large:N` or `empty`.
+        host: the address to listen on.
+        port: the port; 0 lets the OS pick a free one.
+        options: the rest of the app's settings, as `create_app` takes them.
+
     Attributes:
         url: the API base URL, ending in `/v1` (what `TOGETHER_BASE_URL` should be).
         root_url: the server's root, where `/_sim/...` lives.
@@ -57,26 +61,13 @@ class SimulatorServer(Lifecycle):
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        api_key: str = DEFAULT_API_KEY,
-        seed: int = 0,
-        time_scale: float = 1.0,
-        clock: Callable[[], float] | None = None,
-        now: datetime | None = None,
-        read_only_keys: Iterable[str] = (),
+        **options: Unpack[AppOptions],
     ) -> None:
         self.scenario = scenario
         self.host = host
-        self.api_key = api_key
-        self.app = create_app(
-            scenario,
-            api_key=api_key,
-            seed=seed,
-            time_scale=time_scale,
-            clock=clock,
-            now=now,
-            read_only_keys=read_only_keys,
-        )
+        self.app = create_app(scenario, **options)
         self.state = simulator_state(self.app)
+        self.api_key = self.state.api_key
         self._requested_port = port
         self._port: int | None = None
         self._socket: socket.socket | None = None

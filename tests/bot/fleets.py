@@ -59,12 +59,8 @@ def hostile_cluster(*, nodes: int = 300, long: int = 2000) -> Cluster:
     return cluster(
         cluster_id=HOSTILE_NAME,
         cluster_name=HOSTILE_NAME + text,
-        region=text,
-        gpu_type=text,
-        status=text,
-        cuda_version=text,
-        nvidia_driver_version=text,
-        project_id=text,
+        **dict.fromkeys(("region", "gpu_type", "status", "project_id"), text),
+        **dict.fromkeys(("cuda_version", "nvidia_driver_version"), text),
         gpu_worker_nodes=[
             worker_node_dict(f"{HOSTILE}-{k}-{text[:100]}", **(failing if k % 2 else {}))
             for k in range(nodes)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -76,6 +76,14 @@ def signed_headers(
     return sign(body, signing_secret=secret, content_type=content_type, now=now).headers
 
 
+class Clicker(TypedDict, total=False):
+    """Who clicks, and where: `BotUnderTest.press`'s keyword arguments."""
+
+    channel: str
+    user: str
+    user_team: str | None
+
+
 @dataclass
 class BotUnderTest:
     """A Bolt app wired to the simulator and the fake Slack, with helpers to talk to it."""
@@ -98,18 +106,9 @@ class BotUnderTest:
         assert response.status == 200, response.body
         return await self.answer_to(url)
 
-    async def click(
-        self,
-        action_id: str,
-        value: str,
-        *,
-        channel: str = CHANNEL,
-        user: str = USER,
-        user_team: str | None = None,
-    ) -> RecordedCall:
-        """Click a button on a message in `channel`; return the answer to its response_url."""
-        url = await self.press(action_id, value, channel=channel, user=user, user_team=user_team)
-        return await self.answer_to(url)
+    async def click(self, action_id: str, value: str, **where: Unpack[Clicker]) -> RecordedCall:
+        """Click a button as `press` does; return the answer posted to its response_url."""
+        return await self.answer_to(await self.press(action_id, value, **where))
 
     async def press(
         self,

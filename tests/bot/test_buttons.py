@@ -19,6 +19,7 @@ from bot.render.actions import (
     details_button,
 )
 from bot.render.overview import PAGE_SIZE
+from clusters_devkit import RecordedCall
 from shared.simulator.faults import Fault
 from tests.bot.slack_app import BotUnderTest, MakeBot, all_text, button_values, together_settings
 
@@ -36,33 +37,31 @@ def shown(answer: Any) -> str:
     return _without_time(all_text(answer.params["blocks"]))
 
 
+async def click_on(bot: BotUnderTest, answer: RecordedCall, action_id: str) -> RecordedCall:
+    """Click the one `action_id` button in `answer`; return the answer to that click."""
+    [value] = button_values(answer.params["blocks"], action_id)
+    return await bot.click(action_id, value)
+
+
 async def test_details_replaces_the_overview_with_the_cluster(bot: BotUnderTest) -> None:
     overview = await bot.command("degraded")
-    [value] = button_values(overview.params["blocks"], DETAILS_ACTION)
-    answer = await bot.click(DETAILS_ACTION, value)
+    answer = await click_on(bot, overview, DETAILS_ACTION)
     assert answer.params["replace_original"] is True
     assert answer.params["blocks"][0]["text"]["text"] == "rl-sweeps-h200"
     assert "Worker nodes" in all_text(answer.params["blocks"])
 
 
-async def test_back_returns_to_the_same_filtered_overview(bot: BotUnderTest) -> None:
-    overview = await bot.command("region:us-west-2")
-    first = button_values(overview.params["blocks"], DETAILS_ACTION)[0]
-    detail = await bot.click(DETAILS_ACTION, first)
-    [back] = button_values(detail.params["blocks"], BACK_ACTION)
-    again = await bot.click(BACK_ACTION, back)
-    assert again.params["replace_original"] is True
-    assert shown(again) == shown(overview)
-
-
-async def test_details_after_a_plain_clusters_offers_back_to_the_whole_list(
-    bot: BotUnderTest,
+@pytest.mark.parametrize(
+    "query", ["region:us-west-2", ""], ids=["a filtered overview", "a plain clusters"]
+)
+async def test_back_from_details_returns_to_the_same_overview(
+    bot: BotUnderTest, query: str
 ) -> None:
-    overview = await bot.command("")
+    overview = await bot.command(query)
     first = button_values(overview.params["blocks"], DETAILS_ACTION)[0]
     detail = await bot.click(DETAILS_ACTION, first)
-    [back] = button_values(detail.params["blocks"], BACK_ACTION)
-    again = await bot.click(BACK_ACTION, back)
+    again = await click_on(bot, detail, BACK_ACTION)
+    assert again.params["replace_original"] is True
     assert shown(again) == shown(overview)
 
 
@@ -70,12 +69,10 @@ async def test_a_refresh_that_meets_a_together_error_keeps_a_refresh_button(
     bot: BotUnderTest,
 ) -> None:
     overview = await bot.command("degraded")
-    [value] = button_values(overview.params["blocks"], REFRESH_ACTION)
     bot.simulator.add_faults([Fault(status=500)])
-    failed = await bot.click(REFRESH_ACTION, value)
+    failed = await click_on(bot, overview, REFRESH_ACTION)
     assert "500" in all_text(failed.params["blocks"])
-    [retry] = button_values(failed.params["blocks"], REFRESH_ACTION)
-    again = await bot.click(REFRESH_ACTION, retry)
+    again = await click_on(bot, failed, REFRESH_ACTION)
     assert shown(again) == shown(overview)
 
 
@@ -83,25 +80,19 @@ async def test_a_detail_refresh_that_fails_keeps_refresh_and_back_to_list(
     bot: BotUnderTest,
 ) -> None:
     overview = await bot.command("degraded")
-    [details] = button_values(overview.params["blocks"], DETAILS_ACTION)
-    detail = await bot.click(DETAILS_ACTION, details)
-    [value] = button_values(detail.params["blocks"], DETAIL_REFRESH_ACTION)
+    detail = await click_on(bot, overview, DETAILS_ACTION)
     bot.simulator.add_faults([Fault(status=503)])
-    failed = await bot.click(DETAIL_REFRESH_ACTION, value)
-    [retry] = button_values(failed.params["blocks"], DETAIL_REFRESH_ACTION)
-    [back] = button_values(failed.params["blocks"], BACK_ACTION)
-    assert (await bot.click(DETAIL_REFRESH_ACTION, retry)).params["blocks"][0]["text"][
-        "text"
-    ] == "rl-sweeps-h200"
-    again = await bot.click(BACK_ACTION, back)
+    failed = await click_on(bot, detail, DETAIL_REFRESH_ACTION)
+    retried = await click_on(bot, failed, DETAIL_REFRESH_ACTION)
+    assert retried.params["blocks"][0]["text"]["text"] == "rl-sweeps-h200"
+    again = await click_on(bot, failed, BACK_ACTION)
     assert shown(again) == shown(overview)
 
 
 async def test_refresh_fetches_again_even_within_the_cache_lifetime(make_bot: MakeBot) -> None:
     bot = make_bot(together=together_settings(cache_ttl_s=15))
     overview = await bot.command("attention")
-    [value] = button_values(overview.params["blocks"], REFRESH_ACTION)
-    refreshed = await bot.click(REFRESH_ACTION, value)
+    refreshed = await click_on(bot, overview, REFRESH_ACTION)
     assert bot.clusters.requests_sent == 2
     assert "1 of 8" not in all_text(refreshed.params["blocks"])
     assert "rl-sweeps-h200" in all_text(refreshed.params["blocks"])

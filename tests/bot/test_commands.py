@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import (
-    MAX_TEXT_CHARS,
-    CommandError,
-    Extension,
-    Help,
-    Overview,
-    Show,
-    parse_command,
-)
+from bot import commands
 from shared.fleet import ClusterFilter
 
 
 @pytest.mark.parametrize("text", ["", "list", "  ", "LIST"])
 def test_no_words_or_list_is_the_unfiltered_overview(text: str) -> None:
-    assert parse_command(text).action == Overview()
+    assert commands.parse_command(text).action == commands.Overview()
 
 
 @pytest.mark.parametrize(
@@ -36,46 +28,52 @@ def test_no_words_or_list_is_the_unfiltered_overview(text: str) -> None:
     ],
 )
 def test_filters_are_read_into_a_cluster_filter(text: str, expected: ClusterFilter) -> None:
-    action = parse_command(text).action
-    assert isinstance(action, Overview)
+    action = commands.parse_command(text).action
+    assert isinstance(action, commands.Overview)
     assert action.filter == expected
 
 
 def test_project_chooses_what_to_list_rather_than_filtering() -> None:
-    action = parse_command("project:proj-a degraded").action
-    assert action == Overview(ClusterFilter(status="Degraded"), project="proj-a")
+    action = commands.parse_command("project:proj-a degraded").action
+    assert action == commands.Overview(ClusterFilter(status="Degraded"), project="proj-a")
 
 
 def test_public_is_taken_out_wherever_it_is() -> None:
-    command = parse_command("public degraded")
+    command = commands.parse_command("public degraded")
     assert command.public
     assert command.text == "degraded"
-    assert not parse_command("degraded").public
+    assert not commands.parse_command("degraded").public
 
 
-def test_show_takes_a_reference_and_an_optional_project() -> None:
-    assert parse_command("show train-a").action == Show("train-a")
-    assert parse_command("show train-a project:p1 public").action == Show("train-a", "p1")
-    assert parse_command('show "name with spaces"').action == Show("name with spaces")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("show train-a", commands.Show("train-a")),
+        ("show train-a project:p1 public", commands.Show("train-a", "p1")),
+        ('show "name with spaces"', commands.Show("name with spaces")),
+    ],
+)
+def test_show_takes_a_reference_and_an_optional_project(text: str, expected: commands.Show) -> None:
+    assert commands.parse_command(text).action == expected
 
 
 def test_help_ignores_what_follows() -> None:
-    assert parse_command("help me please").action == Help()
+    assert commands.parse_command("help me please").action == commands.Help()
 
 
 def test_extension_words_become_extension_commands() -> None:
-    command = parse_command("subscribe project:p1 public", extra_words={"subscribe"})
-    assert command.action == Extension("subscribe", ("project:p1",))
+    command = commands.parse_command("subscribe project:p1 public", extra_words={"subscribe"})
+    assert command.action == commands.Extension("subscribe", ("project:p1",))
     assert command.public
 
 
 def test_a_word_close_to_a_subcommand_is_remembered_as_a_likely_typo() -> None:
-    action = parse_command("shwo").action
-    assert isinstance(action, Overview)
+    action = commands.parse_command("shwo").action
+    assert isinstance(action, commands.Overview)
     assert action.maybe_meant == "show"
     assert action.filter.name == "shwo"
-    second = parse_command("subscirbe", extra_words={"subscribe"}).action
-    assert isinstance(second, Overview) and second.maybe_meant == "subscribe"
+    second = commands.parse_command("subscirbe", extra_words={"subscribe"}).action
+    assert isinstance(second, commands.Overview) and second.maybe_meant == "subscribe"
 
 
 @pytest.mark.parametrize(
@@ -94,12 +92,12 @@ def test_a_word_close_to_a_subcommand_is_remembered_as_a_likely_typo() -> None:
     ],
 )
 def test_mistakes_name_the_bad_word(text: str, word: str | None, message: str) -> None:
-    with pytest.raises(CommandError) as caught:
-        parse_command(text)
+    with pytest.raises(commands.CommandError) as caught:
+        commands.parse_command(text)
     assert caught.value.word == word
     assert message in caught.value.message
 
 
 def test_overlong_text_is_refused_before_parsing() -> None:
-    with pytest.raises(CommandError, match="keep it under"):
-        parse_command("x" * (MAX_TEXT_CHARS + 1))
+    with pytest.raises(commands.CommandError, match="keep it under"):
+        commands.parse_command("x" * (commands.MAX_TEXT_CHARS + 1))

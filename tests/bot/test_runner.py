@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import httpx
 import pytest
@@ -52,6 +53,11 @@ class Recorder:
         self.events.append(f"stop {self.name}")
 
 
+async def run_with(web: AsyncWebClient, features: Sequence[Feature], **serving: Any) -> None:
+    """`run_bot` with the tests' settings, sending to `web`; `serving` as `run_bot` takes it."""
+    await run_bot(bot_settings(), together_settings(), web_client=web, features=features, **serving)
+
+
 async def test_features_start_in_order_around_serving_stop_in_reverse_and_their_commands_answer(
     fake_slack: FakeSlack, simulator: Starlette
 ) -> None:
@@ -71,16 +77,7 @@ async def test_features_start_in_order_around_serving_stop_in_reverse_and_their_
     transport = httpx.ASGITransport(app=simulator)
     async with ClustersClient(together_settings(), transport=transport) as clusters:
         serving = asyncio.create_task(
-            run_bot(
-                bot_settings(),
-                together_settings(),
-                clusters=clusters,
-                web_client=web,
-                features=features,
-                host="127.0.0.1",
-                port=port,
-                stop=stop,
-            )
+            run_with(web, features, clusters=clusters, host="127.0.0.1", port=port, stop=stop)
         )
         url = fake_slack.new_response_url()
         body = command_body("ping", response_url=url)
@@ -116,14 +113,8 @@ async def test_a_feature_that_fails_to_start_is_still_stopped_with_those_before_
     transport = httpx.ASGITransport(app=simulator)
     async with ClustersClient(together_settings(), transport=transport) as clusters:
         with pytest.raises(RuntimeError, match="cannot start"):
-            await run_bot(
-                bot_settings(),
-                together_settings(),
-                clusters=clusters,
-                web_client=web,
-                features=[Recorder("first", events), Broken("broken", events)],
-                port=0,
-            )
+            features = [Recorder("first", events), Broken("broken", events)]
+            await run_with(web, features, clusters=clusters, port=0)
     assert events[-2:] == ["stop broken", "stop first"]
 
 
@@ -134,7 +125,7 @@ async def test_two_features_adding_the_same_subcommand_are_refused(fake_slack: F
     twins = [Recorder(name, [], {"ping": ping}) for name in ("a", "b")]
     web = AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
     with pytest.raises(ValueError, match="'ping'"):
-        await run_bot(bot_settings(), together_settings(), web_client=web, features=twins, port=0)
+        await run_with(web, twins, port=0)
 
 
 async def test_a_token_slack_rejects_stops_the_bot_before_any_feature_starts(
@@ -143,11 +134,5 @@ async def test_a_token_slack_rejects_stops_the_bot_before_any_feature_starts(
     events: list[str] = []
     web = AsyncWebClient(token="xoxb-revoked", base_url=fake_slack.api_url)
     with pytest.raises(BotConfigError, match=r"Slack rejected SLACK_BOT_TOKEN \(invalid_auth\)"):
-        await run_bot(
-            bot_settings(),
-            together_settings(),
-            web_client=web,
-            features=[Recorder("alerts", events)],
-            port=0,
-        )
+        await run_with(web, [Recorder("alerts", events)], port=0)
     assert events == []

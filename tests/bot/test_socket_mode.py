@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -17,23 +16,9 @@ from bot.socket_mode import run_socket_mode
 from clusters_devkit import FakeSlack
 from shared.client import ClustersClient
 from tests.bot.slack_app import BOT_TOKEN, CHANNEL, TEAM, USER, all_text, together_settings
+from tests.bot.sockets import APP_TOKEN, slash_command
 
 pytestmark = pytest.mark.anyio
-APP_TOKEN = "xapp-test-token"
-
-
-def slash_command(text: str, response_url: str, team: str = TEAM) -> dict[str, Any]:
-    return {
-        "token": "legacy",
-        "team_id": team,
-        "channel_id": CHANNEL,
-        "user_id": USER,
-        "command": "/clusters",
-        "text": text,
-        "api_app_id": "A0CLUSTERS",
-        "response_url": response_url,
-        "trigger_id": "1.2.3",
-    }
 
 
 @pytest.fixture

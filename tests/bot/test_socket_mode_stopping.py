@@ -19,19 +19,17 @@ from bot.socket_mode import run_socket_mode
 from clusters_devkit import FakeSlack
 from shared.client import ClustersClient
 from tests.bot.slack_app import BOT_TOKEN, TEAM, together_settings
+from tests.bot.sockets import APP_TOKEN, silent_websocket_url
 
 pytestmark = pytest.mark.anyio
-APP_TOKEN = "xapp-test-token"
 STOPS_WITHIN_S = 5.0  # a liveness bound; without the race against `stop` it never returns
 
 
 @pytest.fixture
 def silent_url() -> Iterator[str]:
-    """A websocket URL whose port accepts connections (the kernel does) and never speaks."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(8)
-        yield f"ws://127.0.0.1:{listener.getsockname()[1]}/socket-mode"
+    """A websocket URL that never answers."""
+    with silent_websocket_url() as url:
+        yield url
 
 
 @pytest.fixture

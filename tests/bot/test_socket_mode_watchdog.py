@@ -24,7 +24,7 @@ from bot.socket_mode import run_socket_mode
 from clusters_devkit import FakeSlack
 from shared.client import ClustersClient
 from tests.bot.slack_app import BOT_TOKEN, CHANNEL, TEAM, USER, all_text, together_settings
-from tests.bot.test_socket_mode import APP_TOKEN, slash_command
+from tests.bot.sockets import APP_TOKEN, slash_command
 
 pytestmark = pytest.mark.anyio
 RECOVERS_WITHIN_S = 30.0  # a liveness bound: without a new client it never recovers

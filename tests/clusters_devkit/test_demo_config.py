@@ -70,24 +70,50 @@ def test_port_zero_becomes_a_free_port_and_a_taken_port_names_its_variable() -> 
             DemoConfig(sandbox_port=0, sim_port=0, bot_port=port, mcp_port=0).with_free_ports()
 
 
-def test_the_banner_says_where_everything_is() -> None:
-    text = banner(ADDRESSES, 1.0, 5, DEMO_TIMELINE)
-    assert "Slack sandbox  http://127.0.0.1:8700/" in text
-    assert "MCP server     http://127.0.0.1:8000/mcp" in text
-    assert "MCP token      tok-123" in text
-    assert 'Authorization: Bearer tok-123"' in text
-    assert "every 5 s" in text
-
-
-def test_the_banner_tells_the_story_at_the_speed_the_timeline_will_play() -> None:
-    normal = banner(ADDRESSES, 1.0, 5, DEMO_TIMELINE)
-    fast = banner(ADDRESSES, 0.1, 5, DEMO_TIMELINE)
-    assert "in ~30 s   llm-train-b200 degrades" in normal
-    assert "-> an alert appears in #cluster-alerts" in normal
-    assert "in ~2 min 30 s llm-train-b200 recovers" in normal
-    assert "the alert is marked resolved" in normal
-    assert "in ~3 s    llm-train-b200 degrades" in fast
-    assert "in ~15 s   llm-train-b200 recovers" in fast
+@pytest.mark.parametrize(
+    ("time_scale", "timeline", "says"),
+    [
+        pytest.param(
+            1.0,
+            DEMO_TIMELINE,
+            [
+                "Slack sandbox  http://127.0.0.1:8700/",
+                "MCP server     http://127.0.0.1:8000/mcp",
+                "MCP token      tok-123",
+                'Authorization: Bearer tok-123"',
+                "every 5 s",
+            ],
+            id="where everything is",
+        ),
+        pytest.param(
+            1.0,
+            DEMO_TIMELINE,
+            [
+                "in ~30 s   llm-train-b200 degrades",
+                "-> an alert appears in #cluster-alerts",
+                "in ~2 min 30 s llm-train-b200 recovers",
+                "the alert is marked resolved",
+            ],
+            id="the story at normal speed",
+        ),
+        pytest.param(
+            0.1,
+            DEMO_TIMELINE,
+            ["in ~3 s    llm-train-b200 degrades", "in ~15 s   llm-train-b200 recovers"],
+            id="the story at the speed the timeline will play",
+        ),
+        pytest.param(
+            1.0,
+            [],
+            ["in ~30 s   a cluster degrades", "in ~2 min 30 s it recovers"],
+            id="what will happen without a timeline",
+        ),
+    ],
+)
+def test_the_banner_says(time_scale: float, timeline: list[Moment], says: list[str]) -> None:
+    text = banner(ADDRESSES, time_scale, 5, timeline)
+    for line in says:
+        assert line in text
 
 
 def test_the_story_is_read_from_the_simulators_timeline_and_an_odd_one_gives_none() -> None:
@@ -95,12 +121,6 @@ def test_the_story_is_read_from_the_simulators_timeline_and_an_odd_one_gives_non
     assert moments(described) == [Moment(30, "llm-train-b200 degrades")]
     assert moments({"events": [{"at_s": "soon"}]}) == []
     assert moments({}) == []
-
-
-def test_without_a_timeline_the_banner_still_says_what_will_happen() -> None:
-    text = banner(ADDRESSES, 1.0, 5, [])
-    assert "in ~30 s   a cluster degrades" in text
-    assert "in ~2 min 30 s it recovers" in text
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,24 @@ async def _until(sandbox: Sandbox, predicate: Any) -> None:
     assert await sandbox.wait_for_async(predicate, within=10)
 
 
+async def _answered(
+    sandbox: Sandbox, text: str, kind: str, channel: str = OPS
+) -> list[dict[str, Any]]:
+    """Types `text` in `channel` and waits until a message of `kind` shows there; those messages."""
+    await _post(sandbox, "/sandbox/api/command", {"channel": channel, "text": text})
+    await _until(sandbox, lambda: _shown(sandbox, channel, kind))
+    return _shown(sandbox, channel, kind)
+
+
+async def _click_on_answer(sandbox: Sandbox, text: str, kind: str) -> str:
+    """Types `text` in #ops and clicks the first button of the answer of `kind` once it shows
+    (the button of its second block, as the person would); the answer's ts."""
+    ts: str = (await _answered(sandbox, text, kind))[0]["ts"]
+    click = {"channel": OPS, "ts": ts, "ephemeral": kind == "ephemeral", "block": 1, "element": 0}
+    assert (await _post(sandbox, "/sandbox/api/action", click))["ok"] is True
+    return ts
+
+
 async def test_a_typed_command_reaches_the_app_signed_like_slacks(
     sandbox: Sandbox, seen: list[dict[str, Any]]
 ) -> None:
@@ -144,8 +162,7 @@ async def test_a_typed_command_reaches_the_app_signed_like_slacks(
 async def test_an_ephemeral_answer_is_shown_only_to_the_person_after_their_command(
     sandbox: Sandbox, seen: list[dict[str, Any]]
 ) -> None:
-    await _post(sandbox, "/sandbox/api/command", {"channel": OPS, "text": "/clusters degraded"})
-    await _until(sandbox, lambda: _shown(sandbox, OPS, "ephemeral"))
+    await _answered(sandbox, "/clusters degraded", "ephemeral")
     kinds = [m["kind"] for m in _channel(sandbox, OPS)["messages"]]
     assert kinds == ["command", "ephemeral"]
     answer = _shown(sandbox, OPS, "ephemeral")[0]
@@ -156,9 +173,8 @@ async def test_an_ephemeral_answer_is_shown_only_to_the_person_after_their_comma
 async def test_a_public_answer_is_posted_in_the_channel(
     sandbox: Sandbox, seen: list[dict[str, Any]]
 ) -> None:
-    await _post(sandbox, "/sandbox/api/command", {"channel": OPS, "text": "/clusters public"})
-    await _until(sandbox, lambda: _shown(sandbox, OPS, "bot"))
-    assert _shown(sandbox, OPS, "bot")[0]["message"]["text"] == "you asked: public"
+    answer = (await _answered(sandbox, "/clusters public", "bot"))[0]
+    assert answer["message"]["text"] == "you asked: public"
 
 
 async def test_a_message_in_the_ack_is_shown_as_slack_shows_it(
@@ -173,11 +189,7 @@ async def test_a_message_in_the_ack_is_shown_as_slack_shows_it(
 async def test_clicking_a_button_on_an_ephemeral_answer_replaces_it(
     sandbox: Sandbox, seen: list[dict[str, Any]]
 ) -> None:
-    await _post(sandbox, "/sandbox/api/command", {"channel": OPS, "text": "/clusters x"})
-    await _until(sandbox, lambda: _shown(sandbox, OPS, "ephemeral"))
-    ts = _shown(sandbox, OPS, "ephemeral")[0]["ts"]
-    click = {"channel": OPS, "ts": ts, "ephemeral": True, "block": 1, "element": 0}
-    assert (await _post(sandbox, "/sandbox/api/action", click))["ok"] is True
+    ts = await _click_on_answer(sandbox, "/clusters x", "ephemeral")
     await _until(
         sandbox,
         lambda: _shown(sandbox, OPS, "ephemeral")[0]["message"]["text"] == "details of rl-sweeps",
@@ -199,11 +211,7 @@ async def test_clicking_a_button_on_an_ephemeral_answer_replaces_it(
 async def test_clicking_a_button_on_a_channel_message_updates_it_in_place(
     sandbox: Sandbox, seen: list[dict[str, Any]]
 ) -> None:
-    await _post(sandbox, "/sandbox/api/command", {"channel": OPS, "text": "/clusters public"})
-    await _until(sandbox, lambda: _shown(sandbox, OPS, "bot"))
-    ts = _shown(sandbox, OPS, "bot")[0]["ts"]
-    click = {"channel": OPS, "ts": ts, "ephemeral": False, "block": 1, "element": 0}
-    await _post(sandbox, "/sandbox/api/action", click)
+    ts = await _click_on_answer(sandbox, "/clusters public", "bot")
     await _until(sandbox, lambda: sandbox.messages(OPS)[0].get("edited"))
     assert sandbox.messages(OPS)[0]["text"] == "details of rl-sweeps"
     assert seen[-1]["message"]["ts"] == ts
@@ -282,7 +290,6 @@ async def test_commands_typed_in_the_alerts_channel_are_answered_there(
     sandbox: Sandbox, seen: list[dict[str, Any]]
 ) -> None:
     alerts = ALERTS_CHANNEL.id
-    await _post(sandbox, "/sandbox/api/command", {"channel": alerts, "text": "/clusters hi"})
-    await _until(sandbox, lambda: _shown(sandbox, alerts, "ephemeral"))
+    await _answered(sandbox, "/clusters hi", "ephemeral", channel=alerts)
     assert seen[0]["channel_name"] == ALERTS_CHANNEL.name
     assert _shown(sandbox, OPS, "ephemeral") == []

@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from tests.e2e.demo_harness import ROOT
 from tests.e2e.needs import tool_missing
@@ -61,6 +61,14 @@ def open_page() -> Iterator[Page]:
         finally:
             browser.close()
     assert errors == [], f"the page's scripts raised: {errors}"
+
+
+def shown_alert(page: Page, cluster_name: str, *, timeout_ms: float) -> Locator:
+    """The sandbox's alert about `cluster_name`, once the alert channel shows it."""
+    alerts = page.locator("#alerts-messages > .msg-bot")
+    alert = alerts.filter(has=page.locator(".bk-header", has_text=cluster_name))
+    expect(alert).to_be_visible(timeout=timeout_ms)
+    return alert
 
 
 def screenshot(page: Page, name: str) -> Path:

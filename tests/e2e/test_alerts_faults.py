@@ -11,7 +11,7 @@ import pytest
 from clusters_devkit.world import World
 from tests.bot.alerts.fleet import degrade, fail_node, recover
 from tests.bot.slack_app import all_text
-from tests.e2e.alert_world import POLL_S, add
+from tests.e2e.alert_world import POLL_S, add, degrade_until_alerted
 
 pytestmark = pytest.mark.e2e
 
@@ -101,9 +101,7 @@ def test_a_long_together_outage_is_one_message_without_false_recoveries_then_its
 ) -> None:
     cluster_id, (n1, *_) = add(world, "train-c")
     world.start_bot(world.bot_env(CLUSTERS_API_DOWN_ALERT_S="3"), poll_s=POLL_S)
-    world.sim.set_cluster(cluster_id, **degrade(n1))
-    world.wait(lambda: len(world.parents()) == 1)
-    (incident,) = world.parents()
+    incident = degrade_until_alerted(world, cluster_id, n1)
 
     world.sim.add_faults({"status": 503, "count": 10_000})
     world.wait(lambda: len(world.parents()) == 2)

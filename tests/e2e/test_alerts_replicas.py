@@ -13,9 +13,9 @@ import pytest
 
 from clusters_devkit.postgres import PASSWORD, PostgresServer
 from clusters_devkit.world import World
-from tests.bot.alerts.fleet import degrade, fail_node, recover
+from tests.bot.alerts.fleet import fail_node, recover
 from tests.bot.slack_app import all_text
-from tests.e2e.alert_world import POLL_S, add, alert_world
+from tests.e2e.alert_world import POLL_S, add, alert_world, degrade_until_alerted
 from tests.e2e.replicas import LEASE_TTL_S, leader, other, replica_env, start_replicas
 
 pytestmark = pytest.mark.e2e
@@ -33,9 +33,7 @@ def test_an_incident_through_kills_a_stalled_leader_and_a_db_restart_arrives_onc
     cluster_id, nodes = add(world, "train-ha", nodes=6)
     env = replica_env(world, postgres_url)
     start_replicas(world, env)
-    world.sim.set_cluster(cluster_id, **degrade(nodes[0]))
-    world.wait(lambda: len(world.parents()) == 1)
-    (parent,) = world.parents()
+    parent = degrade_until_alerted(world, cluster_id, nodes[0])
 
     def changed(node: str) -> None:
         world.wait(lambda: any(f"({node}) changed" in r for r in world.replies(parent)), 60)

@@ -19,6 +19,7 @@ from clusters_devkit import FakeSlack
 from clusters_devkit.payloads import Person, sign, slash_command_body
 from clusters_devkit.rig import free_port
 from clusters_devkit.world import TEAM, Secrets, World
+from tests.bot.sockets import silent_websocket_url
 
 pytestmark = pytest.mark.e2e
 
@@ -53,15 +54,6 @@ def test_an_app_token_slack_rejects_is_refused_in_one_line(tmp_path: Path) -> No
     assert "xapp-revoked" not in finished.stderr
 
 
-@pytest.fixture
-def silent_socket() -> Iterator[str]:
-    """A websocket URL whose port accepts connections (the kernel does) and never speaks."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(16)
-        yield f"ws://127.0.0.1:{listener.getsockname()[1]}/socket-mode"
-
-
 def stop_and_time(world: World, signum: Signals) -> tuple[int, float]:
     assert world.bot is not None
     started = time.monotonic()
@@ -88,10 +80,11 @@ def test_a_signal_stops_the_bot_while_slack_refuses_its_websocket(
     assert elapsed < STOP_WITHIN_S
 
 
-def test_sigterm_stops_the_bot_while_its_websocket_handshake_hangs(
-    tmp_path: Path, silent_socket: str
-) -> None:
-    with socket_mode_world(tmp_path, silent_socket) as world:
+def test_sigterm_stops_the_bot_while_its_websocket_handshake_hangs(tmp_path: Path) -> None:
+    with (
+        silent_websocket_url(backlog=16) as silent_socket,
+        socket_mode_world(tmp_path, silent_socket) as world,
+    ):
         world.start_bot(world.bot_env(SLACK_APP_TOKEN=world.secrets.app_token), http=False)
         world.wait(lambda: bool(world.slack.calls_to("apps.connections.open")))
         time.sleep(1.0)  # well into the handshake, which would wait five minutes

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser_harness import open_page, screenshot
+from tests.e2e.browser_harness import open_page, screenshot, shown_alert
 from tests.e2e.demo_harness import RunningDemo, demo_running
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -35,9 +35,7 @@ def test_you_approve_the_pending_repair_from_its_alert_and_watch_the_thread(
     with open_page() as page:
         try:
             page.goto(demo.address("Slack sandbox"))
-            alerts = page.locator("#alerts-messages > .msg-bot")
-            alert = alerts.filter(has=page.locator(".bk-header", has_text=DEGRADED))
-            expect(alert).to_be_visible(timeout=60_000)
+            alert = shown_alert(page, DEGRADED, timeout_ms=60_000)
             approve = alert.locator(".bk-button", has_text="Approve")
             expect(approve).to_be_visible(timeout=30_000)
 

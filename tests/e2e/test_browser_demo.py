@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from shared.parsing import parse_clusters
-from tests.e2e.browser_harness import open_page, screenshot
+from tests.e2e.browser_harness import open_page, screenshot, shown_alert
 from tests.e2e.demo_harness import RunningDemo, demo_running
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -52,9 +52,7 @@ def test_a_person_asks_for_degraded_clusters_opens_one_and_watches_an_alert_live
     with open_page() as page:
         try:
             page.goto(demo.address("Slack sandbox"))
-            alerts = page.locator("#alerts-messages > .msg-bot")
-            alert = alerts.filter(has=page.locator(".bk-header", has_text=TIMELINE))
-            expect(alert).to_be_visible(timeout=45_000)
+            alert = shown_alert(page, TIMELINE, timeout_ms=45_000)
             expect(alert.locator(".bk-header").first).to_contain_text("Degraded")
 
             page.fill("#composer-input", "/clusters degraded")

@@ -102,6 +102,12 @@ def text_of(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
 
 
+def error_text(result: CallToolResult) -> str:
+    """The text a model reads of a result that must be an error."""
+    assert result.is_error, text_of(result)
+    return text_of(result)
+
+
 def resource_text(result: ReadResourceResult) -> str:
     """The text of a one-part resource."""
     [content] = result.contents

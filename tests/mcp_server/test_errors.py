@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.mcp_server.harness import API_KEY, serve, text_of
+from tests.mcp_server.harness import API_KEY, error_text, serve, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -77,11 +77,10 @@ async def test_a_timeout_says_the_state_is_unknown_not_healthy() -> None:
         raise httpx.ReadTimeout("read timed out", request=request)
 
     async with serve(transport=httpx.MockTransport(stall), max_attempts=2) as h:
-        result = await h.call("list_clusters")
+        text = error_text(await h.call("list_clusters"))
 
-    assert result.is_error
-    assert "did not answer in time" in text_of(result)
-    assert "does not mean healthy" in text_of(result)
+    assert "did not answer in time" in text
+    assert "does not mean healthy" in text
 
 
 async def test_a_rate_limit_that_clears_is_retried_and_the_call_succeeds() -> None:
@@ -95,10 +94,8 @@ async def test_a_rate_limit_that_clears_is_retried_and_the_call_succeeds() -> No
 
 async def test_an_unknown_cluster_is_an_error_listing_the_closest_names() -> None:
     async with serve() as h:
-        result = await h.call("get_cluster", cluster="rl-sweep-h200")
+        text = error_text(await h.call("get_cluster", cluster="rl-sweep-h200"))
 
-    assert result.is_error
-    text = text_of(result)
     assert "No cluster matches 'rl-sweep-h200'." in text
     assert "Closest: rl-sweeps-h200" in text
     assert "list_clusters with name=" in text
@@ -114,13 +111,10 @@ async def test_an_ambiguous_prefix_is_an_error_listing_the_candidates() -> None:
                 "gpu_type": "H100_SXM",
             }
         )
-        result = await h.call("get_cluster", cluster="infer")
+        text = error_text(await h.call("get_cluster", cluster="infer"))
 
-    assert result.is_error
-    assert "'infer' matches several clusters: inference-canary, inference-prod-h100." in text_of(
-        result
-    )
-    assert "full name or id" in text_of(result)
+    assert "'infer' matches several clusters: inference-canary, inference-prod-h100." in text
+    assert "full name or id" in text
 
 
 async def test_arguments_of_the_wrong_type_are_refused_before_calling_together() -> None:
@@ -128,6 +122,6 @@ async def test_arguments_of_the_wrong_type_are_refused_before_calling_together()
         result = await h.call("list_clusters", limit="many")
         served = h.sim.stats()["requests"]
 
-    assert result.is_error
-    assert "limit" in text_of(result)
+    text = error_text(result)
+    assert "limit" in text
     assert served == 0

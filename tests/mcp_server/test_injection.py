@@ -17,6 +17,7 @@ import pytest
 
 from mcp_server.sanitize import clean, quote
 from tests.mcp_server.harness import serve, text_of
+from tests.shared.builders import remediation_dict
 
 pytestmark = pytest.mark.anyio
 
@@ -52,14 +53,9 @@ def cluster(cluster_id: str, s: dict[str, str]) -> dict[str, Any]:
                 "node_id": s["node"],
                 "status": s["node_status"],
                 "num_gpus": 8,
-                "latest_remediation": {
-                    "id": "rem-1",
-                    "mode": "REMEDIATION_MODE_HOST_AWARE",
-                    "trigger": "REMEDIATION_TRIGGER_AUTOMATED",
-                    "state": "PENDING_APPROVAL",
-                    "reason": s["reason"],
-                    "error_message": s["error"],
-                },
+                "latest_remediation": remediation_dict(
+                    reason=s["reason"], error_message=s["error"]
+                ),
             }
         ],
         "node_lifecycle_events": [

@@ -26,23 +26,31 @@ def refusal(capsys: pytest.CaptureFixture[str], *argv: str) -> list[str]:
     return captured.err.strip().splitlines()
 
 
-def test_a_port_that_is_not_a_number_names_mcp_port(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("environment", "line"),
+    [
+        pytest.param(
+            {"MCP_PORT": "abc"},
+            "clusters-mcp: MCP_PORT is invalid: Input should be a valid integer, unable to parse "
+            "string as an integer.",
+            id="a port that is not a number names MCP_PORT",
+        ),
+        pytest.param(
+            {"TOGETHER_TIMEOUT_S": "-1"},
+            "clusters-mcp: TOGETHER_TIMEOUT_S is invalid: Input should be greater than 0.",
+            id="a negative timeout names TOGETHER_TIMEOUT_S",
+        ),
+    ],
+)
+def test_a_bad_value_is_refused_in_one_line_naming_its_variable(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    environment: dict[str, str],
+    line: str,
 ) -> None:
-    monkeypatch.setenv("MCP_PORT", "abc")
-    assert refusal(capsys) == [
-        "clusters-mcp: MCP_PORT is invalid: Input should be a valid integer, unable to parse "
-        "string as an integer."
-    ]
-
-
-def test_a_negative_timeout_names_together_timeout_s(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("TOGETHER_TIMEOUT_S", "-1")
-    assert refusal(capsys) == [
-        "clusters-mcp: TOGETHER_TIMEOUT_S is invalid: Input should be greater than 0."
-    ]
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert refusal(capsys) == [line]
 
 
 def test_problems_in_both_settings_are_all_reported_and_no_secret_is_repeated(

@@ -8,7 +8,7 @@ import pytest
 from mcp import types
 from mcp.client.session import ClientRequestContext
 
-from tests.mcp_server.harness import API_KEY, Harness, serve, text_of
+from tests.mcp_server.harness import API_KEY, Harness, error_text, serve, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -89,10 +89,9 @@ async def test_a_clusters_repairs_are_listed_with_their_alerts() -> None:
 
 async def test_an_unknown_node_is_refused_with_the_clusters_nodes() -> None:
     async with serve() as h:
-        result = await h.call("list_remediations", cluster=CLUSTER, node="gpu-99")
-    assert result.is_error
-    assert "No node gpu-99 on rl-sweeps-h200" in text_of(result)
-    assert f"{CLUSTER}-gpu-00" in text_of(result)
+        text = error_text(await h.call("list_remediations", cluster=CLUSTER, node="gpu-99"))
+    assert "No node gpu-99 on rl-sweeps-h200" in text
+    assert f"{CLUSTER}-gpu-00" in text
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -125,8 +124,8 @@ async def test_a_question_not_answered_yes_sends_nothing(answer: Asker) -> None:
         result = await h.call(
             "reject_remediation", cluster=CLUSTER, remediation_id=entry["id"], comment="no"
         )
-        assert result.is_error
-        assert "the user did not confirm" in text_of(result)
+        text = error_text(result)
+        assert "the user did not confirm" in text
         assert decisions_sent(h) == 0
         assert state_of(h, entry) == "PENDING_APPROVAL"
 
@@ -157,9 +156,9 @@ async def test_a_read_only_key_is_refused_in_words() -> None:
             comment="go",
             confirm=True,
         )
-    assert result.is_error
-    assert "this API key may not approve repairs" in text_of(result)
-    assert "do not retry" in text_of(result)
+    text = error_text(result)
+    assert "this API key may not approve repairs" in text
+    assert "do not retry" in text
 
 
 async def test_a_repair_already_decided_says_who_decided() -> None:
@@ -181,6 +180,6 @@ async def test_an_unknown_remediation_is_refused_before_anything_is_asked() -> N
             "approve_remediation", cluster=CLUSTER, remediation_id="rem-x", comment="go"
         )
         assert decisions_sent(h) == 0
-    assert result.is_error
-    assert "No remediation 'rem-x'" in text_of(result) or "No remediation rem-x" in text_of(result)
+    text = error_text(result)
+    assert "No remediation 'rem-x'" in text or "No remediation rem-x" in text
     assert asker.questions == []

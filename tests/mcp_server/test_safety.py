@@ -9,7 +9,8 @@ import pytest
 from mcp.types import TextContent, TextResourceContents
 
 from mcp_server.sanitize import clean, clean_name
-from tests.mcp_server.harness import API_KEY, Harness, json_of, serve, text_of
+from tests.mcp_server.harness import API_KEY, Harness, error_text, json_of, serve, text_of
+from tests.shared.builders import remediation_dict
 
 pytestmark = pytest.mark.anyio
 
@@ -64,13 +65,7 @@ def hostile_cluster() -> dict[str, Any]:
                 "node_id": f"node{BIDI}-1",
                 "status": "Failed\n",
                 "num_gpus": 8,
-                "latest_remediation": {
-                    "id": "rem-1",
-                    "mode": "REMEDIATION_MODE_HOST_AWARE",
-                    "trigger": "REMEDIATION_TRIGGER_AUTOMATED",
-                    "state": "PENDING_APPROVAL",
-                    "reason": HOSTILE_REASON,
-                },
+                "latest_remediation": remediation_dict(reason=HOSTILE_REASON),
             }
         ],
     }
@@ -136,11 +131,10 @@ async def test_no_secret_appears_in_any_result_resource_or_prompt() -> None:
 async def test_an_error_body_echoing_the_api_key_does_not_leak_it() -> None:
     async with serve() as h:
         h.fault(status=401, body={"error": {"message": f"key {API_KEY} is revoked"}})
-        result = await h.call("list_clusters")
+        text = error_text(await h.call("list_clusters"))
 
-    assert result.is_error
-    assert API_KEY not in text_of(result)
-    assert "key *** is revoked" in text_of(result)
+    assert API_KEY not in text
+    assert "key *** is revoked" in text
 
 
 async def test_tool_descriptions_and_prompt_instructions_hold_no_api_data() -> None:

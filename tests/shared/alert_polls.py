@@ -7,22 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared.alerts import (
-    AlertRules,
-    ApiRecovered,
-    ApiUnreachable,
-    ClusterGone,
-    Event,
-    IncidentChanged,
-    IncidentOpened,
-    IncidentReminder,
-    IncidentResolved,
-    PollFailed,
-    PollOutcome,
-    PollSucceeded,
-    WatchState,
-    step,
-)
+from shared import alerts
 from shared.models import Cluster
 
 T0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -81,32 +66,32 @@ def degraded(cluster_id: str = "c1", **extra: Any) -> Cluster:
 DEGRADED = degraded()
 
 
-def ok(*clusters: Cluster, unreadable: frozenset[str] = frozenset()) -> PollSucceeded:
-    return PollSucceeded(clusters, unreadable)
+def ok(*clusters: Cluster, unreadable: frozenset[str] = frozenset()) -> alerts.PollSucceeded:
+    return alerts.PollSucceeded(clusters, unreadable)
 
 
-def fail(error: str = "Together failed with 503.") -> PollFailed:
-    return PollFailed(error)
+def fail(error: str = "Together failed with 503.") -> alerts.PollFailed:
+    return alerts.PollFailed(error)
 
 
-def describe(event: Event) -> str:
+def describe(event: alerts.Event) -> str:
     """One short line per event, for tables."""
     match event:
-        case IncidentOpened(incident=incident, reopened_after=None):
+        case alerts.IncidentOpened(incident=incident, reopened_after=None):
             return f"open {incident.cluster_id}"
-        case IncidentOpened(incident=incident):
+        case alerts.IncidentOpened(incident=incident):
             return f"reopen {incident.cluster_id}"
-        case IncidentChanged(incident=incident, changes=changes):
+        case alerts.IncidentChanged(incident=incident, changes=changes):
             return f"change {incident.cluster_id}: " + "; ".join(changes)
-        case IncidentReminder(incident=incident):
+        case alerts.IncidentReminder(incident=incident):
             return f"remind {incident.cluster_id}"
-        case IncidentResolved(incident=incident, reason=reason):
+        case alerts.IncidentResolved(incident=incident, reason=reason):
             return f"resolve {incident.cluster_id}: {reason}"
-        case ClusterGone(cluster=memory):
+        case alerts.ClusterGone(cluster=memory):
             return f"gone {memory.cluster_id}"
-        case ApiUnreachable(error=error):
+        case alerts.ApiUnreachable(error=error):
             return f"api down: {error}"
-        case ApiRecovered():
+        case alerts.ApiRecovered():
             return "api up"
     raise AssertionError(f"unexpected event {event!r}")
 
@@ -115,13 +100,13 @@ def describe(event: Event) -> str:
 class Run:
     """Feeds polls to the engine at given seconds after T0 and keeps what it said."""
 
-    rules: AlertRules = field(default_factory=AlertRules)
-    state: WatchState = field(default_factory=WatchState)
+    rules: alerts.AlertRules = field(default_factory=alerts.AlertRules)
+    state: alerts.WatchState = field(default_factory=alerts.WatchState)
     said: list[list[str]] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
+    events: list[alerts.Event] = field(default_factory=list)
 
-    def poll(self, at_s: float, outcome: PollOutcome) -> list[str]:
-        result = step(self.state, outcome, T0 + timedelta(seconds=at_s), self.rules)
+    def poll(self, at_s: float, outcome: alerts.PollOutcome) -> list[str]:
+        result = alerts.step(self.state, outcome, T0 + timedelta(seconds=at_s), self.rules)
         self.state = result.state
         self.events.extend(result.events)
         lines = [describe(e) for e in result.events]
@@ -129,11 +114,17 @@ class Run:
         return lines
 
 
-Poll = tuple[float, PollOutcome]
+Poll = tuple[float, alerts.PollOutcome]
 
 
-def said(polls: Sequence[Poll], rules: AlertRules | None = None) -> list[list[str]]:
-    run = Run(rules=rules or AlertRules())
+def ran(polls: Sequence[Poll], rules: alerts.AlertRules | None = None) -> Run:
+    """A run that has been fed `polls`, in order."""
+    run = Run(rules=rules or alerts.AlertRules())
     for at_s, outcome in polls:
         run.poll(at_s, outcome)
-    return run.said
+    return run
+
+
+def said(polls: Sequence[Poll], rules: alerts.AlertRules | None = None) -> list[list[str]]:
+    """What the engine said at each of `polls`."""
+    return ran(polls, rules).said

@@ -8,27 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.errors import (
-    AmbiguousClusterError,
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    ClusterNotFoundError,
-    DecisionUnconfirmedError,
-    NotFoundError,
-    PaymentRequiredError,
-    PermissionDeniedError,
-    RateLimitError,
-    RemediationForbiddenError,
-    RemediationNotFoundError,
-    RemediationNotPendingError,
-    Remedy,
-    ResponseTooLargeError,
-    ResponseValidationError,
-    ServerError,
-    TogetherError,
-)
+from shared import errors
+from shared.errors import Remedy, TogetherError
 from shared.simulator import SimulatorControlError
 
 
@@ -48,62 +29,64 @@ class Sample:
 
 SAMPLES = [
     Sample(
-        APIConnectionError("Together could not be reached at api.example (ConnectError: no)."),
+        errors.APIConnectionError(
+            "Together could not be reached at api.example (ConnectError: no)."
+        ),
         "Together could not be reached at api.example (ConnectError: no).",
         "Try again in a minute; if it keeps failing, check TOGETHER_BASE_URL and the network.",
         Remedy.WAIT,
     ),
     Sample(
-        APITimeoutError(),
+        errors.APITimeoutError(),
         "Together did not answer in time.",
         "Try again later, or raise TOGETHER_TIMEOUT_S.",
         Remedy.WAIT,
     ),
     Sample(
-        APIStatusError(409, "conflict", request_id="req-409"),
+        errors.APIStatusError(409, "conflict", request_id="req-409"),
         "Together answered 409.",
         "Retrying will not help; check TOGETHER_BASE_URL and TOGETHER_PROJECT_ID.",
         Remedy.SETTINGS,
     ),
     Sample(
-        AuthenticationError(401, "invalid api key"),
+        errors.AuthenticationError(401, "invalid api key"),
         "Together rejected the API key (401).",
         "Set TOGETHER_API_KEY to a valid key.",
         Remedy.SETTINGS,
     ),
     Sample(
-        PaymentRequiredError(402),
+        errors.PaymentRequiredError(402),
         "Together refused the request: the account is out of credits (402).",
         "Add credits to the Together account.",
         Remedy.ACCOUNT,
     ),
     Sample(
-        PermissionDeniedError(403, "not a member of proj-x", request_id="req-403"),
+        errors.PermissionDeniedError(403, "not a member of proj-x", request_id="req-403"),
         "Together denied access (403): the API key may not see this project.",
         "Ask for a project the key's user belongs to, or check TOGETHER_PROJECT_ID and the "
         "key's project.",
         Remedy.REQUEST,
     ),
     Sample(
-        NotFoundError(404),
+        errors.NotFoundError(404),
         "Together answered 404 Not Found: the project or the endpoint does not exist.",
         "Check the project id; if it is right, TOGETHER_BASE_URL is wrong.",
         Remedy.SETTINGS,
     ),
     Sample(
-        RateLimitError(429, retry_after_s=6.6),
+        errors.RateLimitError(429, retry_after_s=6.6),
         "Together is rate limiting requests (429).",
         "Try again in 7 s.",
         Remedy.WAIT,
     ),
     Sample(
-        ServerError(502, "bad gateway"),
+        errors.ServerError(502, "bad gateway"),
         "Together is not answering properly (502).",
         "Try again in a few minutes.",
         Remedy.WAIT,
     ),
     Sample(
-        RemediationForbiddenError(403, "permission denied", request_id="req-403r"),
+        errors.RemediationForbiddenError(403, "permission denied", request_id="req-403r"),
         "Together refused the decision (403): this API key may not approve repairs (nor reject "
         "or cancel them).",
         "Ask the Together account's owner for a key allowed to approve repairs, or decide in "
@@ -111,7 +94,7 @@ SAMPLES = [
         Remedy.ACCOUNT,
     ),
     Sample(
-        RemediationNotPendingError(
+        errors.RemediationNotPendingError(
             409,
             "remediation is not pending approval",
             remediation_id="rem-1",
@@ -125,7 +108,7 @@ SAMPLES = [
         Remedy.REQUEST,
     ),
     Sample(
-        RemediationNotFoundError(
+        errors.RemediationNotFoundError(
             404, summary="Together has no remediation rem-9 on that cluster (404)."
         ),
         "Together has no remediation rem-9 on that cluster (404).",
@@ -133,7 +116,7 @@ SAMPLES = [
         Remedy.REQUEST,
     ),
     Sample(
-        DecisionUnconfirmedError("approval", "rem-1", "PENDING_APPROVAL"),
+        errors.DecisionUnconfirmedError("approval", "rem-1", "PENDING_APPROVAL"),
         "Together did not confirm the approval of remediation rem-1; read again, it is "
         "PENDING_APPROVAL.",
         "Look at the repair's current state in a minute before deciding again: the decision may "
@@ -141,13 +124,13 @@ SAMPLES = [
         Remedy.WAIT,
     ),
     Sample(
-        ResponseValidationError("Together's answer was not JSON (JSONDecodeError)."),
+        errors.ResponseValidationError("Together's answer was not JSON (JSONDecodeError)."),
         "Together's answer was not JSON (JSONDecodeError).",
         "Try again once; if it keeps happening, tell whoever runs this.",
         Remedy.REPORT,
     ),
     Sample(
-        ResponseTooLargeError(64 * 2**20),
+        errors.ResponseTooLargeError(64 * 2**20),
         "Together's answer was larger than 64 MB (TOGETHER_MAX_RESPONSE_MB), so the client "
         "stopped reading it.",
         "If the project really has that many clusters, raise TOGETHER_MAX_RESPONSE_MB; otherwise "
@@ -155,13 +138,13 @@ SAMPLES = [
         Remedy.SETTINGS,
     ),
     Sample(
-        ClusterNotFoundError("alhpa", ["alpha", "alpine"]),
+        errors.ClusterNotFoundError("alhpa", ["alpha", "alpine"]),
         "No cluster matches 'alhpa'. Closest: alpha, alpine.",
         "Use one of the closest names, or list the clusters to find the one.",
         Remedy.REQUEST,
     ),
     Sample(
-        AmbiguousClusterError("train", ["train-a", "train-b"]),
+        errors.AmbiguousClusterError("train", ["train-a", "train-b"]),
         "'train' matches several clusters: train-a, train-b.",
         "Use the full name or id.",
         Remedy.REQUEST,

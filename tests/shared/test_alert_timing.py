@@ -15,7 +15,7 @@ from shared.alerts import (
     IncidentOpened,
     IncidentResolved,
 )
-from tests.shared.alert_polls import DEGRADED, T0, Poll, Run, cluster, fail, node, ok, said
+from tests.shared.alert_polls import DEGRADED, T0, Poll, Run, cluster, fail, node, ok, ran, said
 
 HOLD = AlertRules(hold=timedelta(seconds=120))
 
@@ -47,11 +47,9 @@ def test_transitions_with_a_degraded_for_hold(polls: list[Poll], expected: list[
 
 
 def test_a_reopened_incident_keeps_its_id_and_counts_the_flap() -> None:
-    run = Run()
-    run.poll(0, ok(DEGRADED))
-    run.poll(60, ok(cluster()))
-    run.poll(120, ok(DEGRADED))
-    opened, resolved, reopened = run.events
+    opened, resolved, reopened = ran(
+        [(0, ok(DEGRADED)), (60, ok(cluster())), (120, ok(DEGRADED))]
+    ).events
     assert isinstance(opened, IncidentOpened) and isinstance(reopened, IncidentOpened)
     assert isinstance(resolved, IncidentResolved)
     assert reopened.incident.incident_id == opened.incident.incident_id
@@ -72,11 +70,7 @@ def test_an_approval_names_who_approved() -> None:
 
 
 def test_a_new_incident_after_the_flap_window_has_a_new_id() -> None:
-    run = Run()
-    run.poll(0, ok(DEGRADED))
-    run.poll(60, ok(cluster()))
-    run.poll(3600, ok(DEGRADED))
-    first, _, second = run.events
+    first, _, second = ran([(0, ok(DEGRADED)), (60, ok(cluster())), (3600, ok(DEGRADED))]).events
     assert isinstance(first, IncidentOpened) and isinstance(second, IncidentOpened)
     assert first.incident.incident_id != second.incident.incident_id
 

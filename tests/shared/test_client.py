@@ -37,6 +37,13 @@ async def failure_of(client: ClustersClient, **kwargs: Any) -> TogetherError:
     return caught.value
 
 
+async def failure_answered(status: int, **answer: Any) -> TogetherError:
+    """The error listing raises when Together answers every request with `status` and `answer`."""
+    upstream = Upstream(lambda request: httpx.Response(status, **answer))
+    async with client_for(upstream) as client:
+        return await failure_of(client)
+
+
 # --- the request -------------------------------------------------------------------------------
 
 
@@ -154,9 +161,7 @@ async def test_unknown_enum_values_and_extra_fields_still_parse() -> None:
 )
 @pytest.mark.anyio
 async def test_a_body_that_is_not_json_raises_response_validation_error(content: bytes) -> None:
-    upstream = Upstream(lambda request: httpx.Response(200, content=content))
-    async with client_for(upstream) as client:
-        error = await failure_of(client)
+    error = await failure_answered(200, content=content)
     assert isinstance(error, ResponseValidationError)
     assert "JSON" in str(error)
     assert not isinstance(error.__cause__, ValueError)
@@ -165,9 +170,7 @@ async def test_a_body_that_is_not_json_raises_response_validation_error(content:
 @pytest.mark.parametrize("document", [[], {"data": []}, {"clusters": {}}, "clusters", 42])
 @pytest.mark.anyio
 async def test_a_body_of_the_wrong_shape_raises_response_validation_error(document: Any) -> None:
-    upstream = Upstream(lambda request: httpx.Response(200, json=document))
-    async with client_for(upstream) as client:
-        error = await failure_of(client)
+    error = await failure_answered(200, json=document)
     assert isinstance(error, ResponseValidationError)
     assert '{"clusters": [...]}' in str(error)
 
@@ -175,9 +178,7 @@ async def test_a_body_of_the_wrong_shape_raises_response_validation_error(docume
 @pytest.mark.anyio
 async def test_a_pathologically_nested_body_raises_response_validation_error() -> None:
     content = b'{"clusters": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
-    upstream = Upstream(lambda request: httpx.Response(200, content=content))
-    async with client_for(upstream) as client:
-        error = await failure_of(client)
+    error = await failure_answered(200, content=content)
     assert isinstance(error, ResponseValidationError)
 
 
@@ -207,9 +208,7 @@ async def test_a_malformed_body_is_not_retried() -> None:
 async def test_an_error_status_becomes_its_error_with_advice(
     status: int, error_class: type[APIStatusError], advice: str
 ) -> None:
-    upstream = Upstream(lambda request: httpx.Response(status, json={"error": {"message": "no"}}))
-    async with client_for(upstream) as client:
-        error = await failure_of(client)
+    error = await failure_answered(status, json={"error": {"message": "no"}})
     assert type(error) is error_class
     assert isinstance(error, APIStatusError)
     assert error.status_code == status
@@ -241,9 +240,7 @@ async def test_an_error_status_becomes_its_error_with_advice(
 async def test_the_api_message_is_read_from_every_body_shape(
     content: bytes, expected: str | None
 ) -> None:
-    upstream = Upstream(lambda request: httpx.Response(401, content=content))
-    async with client_for(upstream) as client:
-        error = await failure_of(client)
+    error = await failure_answered(401, content=content)
     assert isinstance(error, AuthenticationError)
     assert error.api_message == expected
 
@@ -258,9 +255,7 @@ def test_a_long_proxy_page_is_shortened_to_a_readable_message() -> None:
 @pytest.mark.parametrize("header", ["x-request-id", "request-id"])
 @pytest.mark.anyio
 async def test_the_request_id_is_kept_from_either_header(header: str) -> None:
-    upstream = Upstream(lambda request: httpx.Response(403, headers={header: "req-42"}))
-    async with client_for(upstream) as client:
-        error = await failure_of(client)
+    error = await failure_answered(403, headers={header: "req-42"})
     assert isinstance(error, PermissionDeniedError)
     assert error.request_id == "req-42"
     assert "req-42" in str(error)
@@ -268,9 +263,7 @@ async def test_the_request_id_is_kept_from_either_header(header: str) -> None:
 
 @pytest.mark.anyio
 async def test_a_rate_limit_error_carries_the_wait_together_asked_for() -> None:
-    upstream = Upstream(lambda request: httpx.Response(429, headers={"Retry-After": "12"}))
-    async with client_for(upstream) as client:
-        error = await failure_of(client)
+    error = await failure_answered(429, headers={"Retry-After": "12"})
     assert isinstance(error, RateLimitError)
     assert error.retry_after_s == 12
     assert "Try again in 12 s" in str(error)
@@ -378,8 +371,6 @@ async def test_logs_never_contain_the_key_even_on_retries(caplog: pytest.LogCapt
 @pytest.mark.anyio
 async def test_a_pathologically_nested_error_body_still_gives_a_status_error() -> None:
     content = b"[" * 100_000 + b"]" * 100_000
-    upstream = Upstream(lambda request: httpx.Response(500, content=content))
-    async with client_for(upstream) as client:
-        error = await failure_of(client)
+    error = await failure_answered(500, content=content)
     assert isinstance(error, APIStatusError)
     assert error.status_code == 500

@@ -60,37 +60,60 @@ def problems_of(settings_class: type[BaseSettings]) -> list[str]:
     return settings_problems(caught.value, settings_class)
 
 
-def test_a_missing_variable_is_named_with_its_description(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert problems_of(TogetherSettings) == [
-        "TOGETHER_API_KEY is not set (the Together API key, from api.together.ai)."
-    ]
-
-
-def test_every_problem_gets_its_own_line_naming_the_prefixed_variable(
+@pytest.mark.parametrize(
+    ("settings_class", "environment", "problems"),
+    [
+        pytest.param(
+            TogetherSettings,
+            {},
+            ["TOGETHER_API_KEY is not set (the Together API key, from api.together.ai)."],
+            id="a missing variable is named with its description",
+        ),
+        pytest.param(
+            TogetherSettings,
+            {
+                "TOGETHER_API_KEY": SECRET,
+                "TOGETHER_TIMEOUT_S": "-1",
+                "TOGETHER_MAX_ATTEMPTS": "many",
+                "TOGETHER_BASE_URL": "ftp://example.com",
+            },
+            [
+                "TOGETHER_BASE_URL must start with http:// or https://.",
+                "TOGETHER_TIMEOUT_S is invalid: Input should be greater than 0.",
+                "TOGETHER_MAX_ATTEMPTS is invalid: Input should be a valid integer, unable to "
+                "parse string as an integer.",
+            ],
+            id="every problem gets its own line naming the prefixed variable",
+        ),
+        pytest.param(
+            WidgetSettings,
+            {
+                "WIDGET_REQUIRED": "yes",
+                "WIDGET_AZ": "q",
+                "WIDGET_PORT": "0",
+                "WIDGET_LOCATION": "EU",
+            },
+            [
+                "WIDGET_PORT is invalid: Input should be greater than or equal to 1.",
+                "WIDGET_LOCATION is invalid: 'EU' is not lower case.",
+                "WIDGET_AZ must be a or b.",
+            ],
+            id="aliases are the names people set",
+        ),
+    ],
+)
+def test_each_problem_is_a_line_naming_the_variable_people_set(
     monkeypatch: pytest.MonkeyPatch,
+    settings_class: type[BaseSettings],
+    environment: dict[str, str],
+    problems: list[str],
 ) -> None:
-    monkeypatch.setenv("TOGETHER_API_KEY", SECRET)
-    monkeypatch.setenv("TOGETHER_TIMEOUT_S", "-1")
-    monkeypatch.setenv("TOGETHER_MAX_ATTEMPTS", "many")
-    monkeypatch.setenv("TOGETHER_BASE_URL", "ftp://example.com")
-    assert problems_of(TogetherSettings) == [
-        "TOGETHER_BASE_URL must start with http:// or https://.",
-        "TOGETHER_TIMEOUT_S is invalid: Input should be greater than 0.",
-        "TOGETHER_MAX_ATTEMPTS is invalid: Input should be a valid integer, unable to parse "
-        "string as an integer.",
-    ]
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert problems_of(settings_class) == problems
 
 
-def test_aliases_are_the_names_people_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WIDGET_REQUIRED", "yes")
-    monkeypatch.setenv("WIDGET_AZ", "q")
-    monkeypatch.setenv("WIDGET_PORT", "0")
-    monkeypatch.setenv("WIDGET_LOCATION", "EU")
-    assert problems_of(WidgetSettings) == [
-        "WIDGET_PORT is invalid: Input should be greater than or equal to 1.",
-        "WIDGET_LOCATION is invalid: 'EU' is not lower case.",
-        "WIDGET_AZ must be a or b.",
-    ]
+def test_an_aliased_field_is_named_by_its_alias_and_a_plain_one_by_its_prefixed_name() -> None:
     fields = WidgetSettings.model_fields
     assert env_name(WidgetSettings, "region", fields["region"]) == "WIDGET_LOCATION"
     assert env_name(WidgetSettings, "port", fields["port"]) == "WIDGET_PORT"

@@ -54,28 +54,25 @@ def test_a_cluster_with_nothing_else_wrong_has_its_status_severity(
     assert assess(cluster(status=status), NOW).severity is severity
 
 
+SCALE = [
+    Severity.CRITICAL,
+    Severity.ATTENTION,
+    Severity.UNKNOWN,
+    Severity.PROVISIONING,
+    Severity.PAUSED,
+    Severity.HEALTHY,
+]
+"""Every severity, the most urgent first."""
+
+
 def test_the_scale_runs_from_critical_to_healthy() -> None:
     ranked = sorted(Severity, key=lambda severity: severity.rank)
-    assert ranked == [
-        Severity.CRITICAL,
-        Severity.ATTENTION,
-        Severity.UNKNOWN,
-        Severity.PROVISIONING,
-        Severity.PAUSED,
-        Severity.HEALTHY,
-    ]
+    assert ranked == SCALE
 
 
+# The first three of the scale want a person; the rest do not.
 @pytest.mark.parametrize(
-    ("severity", "wanted"),
-    [
-        (Severity.CRITICAL, True),
-        (Severity.ATTENTION, True),
-        (Severity.UNKNOWN, True),
-        (Severity.PROVISIONING, False),
-        (Severity.PAUSED, False),
-        (Severity.HEALTHY, False),
-    ],
+    ("severity", "wanted"), list(zip(SCALE, [True] * 3 + [False] * 3, strict=True))
 )
 def test_unknown_wants_a_person_as_much_as_attention_does(severity: Severity, wanted: bool) -> None:
     assert severity.needs_attention is wanted

@@ -77,6 +77,24 @@ def assert_valid(validator: Draft202012Validator, fleet: list[Any]) -> None:
     assert len(parsed) == len(fleet)
 
 
+async def valid_cluster(
+    http: httpx.AsyncClient, validator: Draft202012Validator, name: str
+) -> dict[str, Any]:
+    """Cluster `name`, from a listing of the fleet that must match the spec and parse."""
+    fleet = await clusters(http)
+    assert_valid(validator, fleet)
+    return by_name(fleet)[name]
+
+
+def assert_degraded_since(cluster: dict[str, Any], moment: str) -> None:
+    """The cluster is Degraded, and its history says it became so at `moment`."""
+    assert cluster["status"] == "Degraded"
+    assert cluster["phase_transitions"][-1] == {
+        "phase": "CLUSTER_PHASE_DEGRADED",
+        "transition_time": moment,
+    }
+
+
 @pytest.mark.anyio
 @pytest.mark.parametrize(("scenario", "count"), [("demo", 8), ("large:40", 40), ("empty", 0)])
 async def test_every_scenario_serves_documents_that_match_the_spec_and_parse_cleanly(
@@ -239,23 +257,15 @@ async def test_the_timeline_degrades_llm_train_b200_after_30_s_and_recovers_2_mi
     assert by_name(await clusters(http))["llm-train-b200"]["status"] == "Ready"
 
     clock.now += 0.1
-    fleet = await clusters(http)
-    assert_valid(validator, fleet)
-    cluster = by_name(fleet)["llm-train-b200"]
-    assert cluster["status"] == "Degraded"
-    assert cluster["phase_transitions"][-1] == {
-        "phase": "CLUSTER_PHASE_DEGRADED",
-        "transition_time": "2025-06-01T12:00:30Z",
-    }
+    cluster = await valid_cluster(http, validator, "llm-train-b200")
+    assert_degraded_since(cluster, "2025-06-01T12:00:30Z")
     [failed] = [n for n in cluster["gpu_worker_nodes"] if n["status"] == "Failed"]
     assert failed["phase_transitions"][-1]["phase"] == "NODE_PHASE_FAILED"
     assert failed["latest_remediation"]["state"] == "PENDING_APPROVAL"
     assert failed["latest_remediation"]["trigger"] == "REMEDIATION_TRIGGER_AUTOMATED"
 
     clock.now += 120
-    fleet = await clusters(http)
-    assert_valid(validator, fleet)
-    cluster = by_name(fleet)["llm-train-b200"]
+    cluster = await valid_cluster(http, validator, "llm-train-b200")
     assert cluster["status"] == "Ready"
     assert [t["phase"] for t in cluster["phase_transitions"][-2:]] == [
         "CLUSTER_PHASE_DEGRADED",
@@ -307,14 +317,8 @@ async def test_setting_a_status_and_failing_a_node_shows_in_the_api_with_its_his
     }
     assert (await http.post(f"/_sim/clusters/{target['cluster_id']}", json=patch)).is_success
 
-    fleet = await clusters(http)
-    assert_valid(validator, fleet)
-    cluster = by_name(fleet)["inference-prod-h100"]
-    assert cluster["status"] == "Degraded"
-    assert cluster["phase_transitions"][-1] == {
-        "phase": "CLUSTER_PHASE_DEGRADED",
-        "transition_time": "2025-06-01T12:00:05Z",
-    }
+    cluster = await valid_cluster(http, validator, "inference-prod-h100")
+    assert_degraded_since(cluster, "2025-06-01T12:00:05Z")
     node = cluster["gpu_worker_nodes"][0]
     assert node["phase_transitions"][-1]["phase"] == "NODE_PHASE_FAILED"
     remediation = node["latest_remediation"]

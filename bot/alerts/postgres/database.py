@@ -24,6 +24,7 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from bot.alerts.sql import DECISION_LOG_COLUMNS, DECISIONS_COLUMNS
 from bot.alerts.state_url import mask_url
 from bot.alerts.store import StoreUnavailable
 
@@ -107,26 +108,13 @@ INSERT INTO lease (name, holder, token, expires_at) VALUES ('leader', '', 0, 0);
     ),
     (
         2,
-        """
+        f"""
 CREATE TABLE decisions (
-    remediation_id TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    at TEXT NOT NULL,
-    PRIMARY KEY (remediation_id, decision)
+{DECISIONS_COLUMNS}
 );
 CREATE TABLE decision_log (
     id BIGSERIAL PRIMARY KEY,
-    at TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    channel_id TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    cluster_id TEXT NOT NULL,
-    instance_id TEXT NOT NULL,
-    remediation_id TEXT NOT NULL,
-    result TEXT NOT NULL,
-    detail TEXT NOT NULL
+{DECISION_LOG_COLUMNS}
 );
 CREATE INDEX decision_log_remediation ON decision_log (remediation_id, id);
 """,

@@ -16,17 +16,8 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from bot.alerts import model
 from bot.alerts.decisions import Decision, DecisionRecord
-from bot.alerts.model import (
-    Deferral,
-    Known,
-    OutboxRow,
-    Outgoing,
-    Posted,
-    Quarantined,
-    Subscription,
-    Thread,
-)
 from bot.alerts.postgres import lease
 from bot.alerts.postgres.database import PgDatabase
 from bot.alerts.postgres.decisions import PgDecisions
@@ -102,7 +93,7 @@ class PostgresStore:
 
     # Store ---------------------------------------------------------------------------------
 
-    async def subscriptions(self) -> list[Subscription]:
+    async def subscriptions(self) -> list[model.Subscription]:
         return await self._state.subscriptions()
 
     async def subscribe(
@@ -119,11 +110,11 @@ class PostgresStore:
     async def load_state(self, last: WatchState | None = None) -> WatchState:
         return await self._state.load_state(last)
 
-    async def known(self, subjects: Sequence[str]) -> Known:
+    async def known(self, subjects: Sequence[str]) -> model.Known:
         return await self._state.known(subjects)
 
     async def commit_poll(
-        self, state: WatchState, threads: Sequence[Thread], messages: Sequence[Outgoing]
+        self, state: WatchState, threads: Sequence[model.Thread], messages: Sequence[model.Outgoing]
     ) -> None:
         await self._state.commit_poll(state, threads, messages)
 
@@ -133,21 +124,27 @@ class PostgresStore:
     async def open_incidents(self) -> list[Incident]:
         return await self._state.open_incidents()
 
-    async def threads_of(self, subjects: Sequence[str]) -> list[Thread]:
+    async def threads_of(self, subjects: Sequence[str]) -> list[model.Thread]:
         return await self._state.threads_of(subjects)
 
-    async def posted(self, subjects: Sequence[str]) -> dict[str, list[Posted]]:
+    async def posted(self, subjects: Sequence[str]) -> dict[str, list[model.Posted]]:
         return await self._state.posted(subjects)
 
     async def set_snooze(
-        self, incident_id: str, until: datetime, by_user: str, messages: Sequence[Outgoing] = ()
+        self,
+        incident_id: str,
+        until: datetime,
+        by_user: str,
+        messages: Sequence[model.Outgoing] = (),
     ) -> None:
         await self._state.set_snooze(incident_id, until, by_user, messages)
 
-    async def quarantined(self, *, unannounced: bool = False) -> list[Quarantined]:
+    async def quarantined(self, *, unannounced: bool = False) -> list[model.Quarantined]:
         return await self._quarantine.rows(unannounced=unannounced)
 
-    async def announce_quarantined(self, ids: Sequence[int], messages: Sequence[Outgoing]) -> None:
+    async def announce_quarantined(
+        self, ids: Sequence[int], messages: Sequence[model.Outgoing]
+    ) -> None:
         await self._quarantine.announce(ids, messages)
 
     async def prune(self, *, done_before: float, resolved_before: datetime) -> dict[str, int]:
@@ -155,28 +152,28 @@ class PostgresStore:
 
     # OutboxStore ---------------------------------------------------------------------------
 
-    async def enqueue(self, messages: Sequence[Outgoing]) -> None:
+    async def enqueue(self, messages: Sequence[model.Outgoing]) -> None:
         await self._queue.enqueue(messages)
 
     async def pending_channels(self) -> list[str]:
         return await self._queue.pending_channels()
 
-    async def next_pending(self, channel: str) -> OutboxRow | None:
+    async def next_pending(self, channel: str) -> model.OutboxRow | None:
         return await self._queue.next_pending(channel)
 
-    async def claim(self, row: OutboxRow) -> None:
+    async def claim(self, row: model.OutboxRow) -> None:
         await self._queue.claim(row)
 
-    async def mark_delivered(self, row: OutboxRow, ts: str | None) -> None:
+    async def mark_delivered(self, row: model.OutboxRow, ts: str | None) -> None:
         await self._queue.mark_delivered(row, ts)
 
-    async def defer(self, row: OutboxRow, deferral: Deferral) -> None:
+    async def defer(self, row: model.OutboxRow, deferral: model.Deferral) -> None:
         await self._queue.defer(row, deferral)
 
     async def dead_letter(self, channel: str, error: str) -> int:
         return await self._queue.dead_letter(channel, error)
 
-    async def drop(self, row: OutboxRow, error: str) -> None:
+    async def drop(self, row: model.OutboxRow, error: str) -> None:
         await self._queue.drop(row, error)
 
     async def counts(self) -> dict[str, int]:

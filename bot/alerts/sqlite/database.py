@@ -35,11 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.alerts.model import incident_key
+from bot.alerts.sql import DECISION_LOG_COLUMNS, DECISIONS_COLUMNS
 
 SCHEMA_VERSION = "1"
 logger = logging.getLogger(__name__)
 
-_SCHEMA = """
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS clusters (cluster_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS incidents (
@@ -103,24 +104,11 @@ CREATE TABLE IF NOT EXISTS lease (
 );
 INSERT OR IGNORE INTO lease (name, holder, token, expires_at) VALUES ('leader', '', 0, 0);
 CREATE TABLE IF NOT EXISTS decisions (
-    remediation_id TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    at TEXT NOT NULL,
-    PRIMARY KEY (remediation_id, decision)
+{DECISIONS_COLUMNS}
 );
 CREATE TABLE IF NOT EXISTS decision_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    channel_id TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    cluster_id TEXT NOT NULL,
-    instance_id TEXT NOT NULL,
-    remediation_id TEXT NOT NULL,
-    result TEXT NOT NULL,
-    detail TEXT NOT NULL
+{DECISION_LOG_COLUMNS}
 );
 CREATE INDEX IF NOT EXISTS decision_log_remediation ON decision_log (remediation_id, id);
 """

@@ -15,17 +15,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from bot.alerts import model
 from bot.alerts.decisions import Decision, DecisionRecord
-from bot.alerts.model import (
-    Deferral,
-    Known,
-    OutboxRow,
-    Outgoing,
-    Posted,
-    Quarantined,
-    Subscription,
-    Thread,
-)
 from bot.alerts.sqlite import lease
 from bot.alerts.sqlite.database import Database
 from bot.alerts.sqlite.decisions import SqliteDecisions
@@ -103,7 +94,7 @@ class SqliteStore:
 
     # Store ---------------------------------------------------------------------------------
 
-    async def subscriptions(self) -> list[Subscription]:
+    async def subscriptions(self) -> list[model.Subscription]:
         return await asyncio.to_thread(self._state.subscriptions)
 
     async def subscribe(
@@ -120,11 +111,11 @@ class SqliteStore:
     async def load_state(self, last: WatchState | None = None) -> WatchState:
         return await asyncio.to_thread(self._state.load_state, last)
 
-    async def known(self, subjects: Sequence[str]) -> Known:
+    async def known(self, subjects: Sequence[str]) -> model.Known:
         return await asyncio.to_thread(self._state.known, subjects)
 
     async def commit_poll(
-        self, state: WatchState, threads: Sequence[Thread], messages: Sequence[Outgoing]
+        self, state: WatchState, threads: Sequence[model.Thread], messages: Sequence[model.Outgoing]
     ) -> None:
         await asyncio.to_thread(self._state.commit_poll, state, threads, messages)
 
@@ -134,21 +125,27 @@ class SqliteStore:
     async def open_incidents(self) -> list[Incident]:
         return await asyncio.to_thread(self._state.open_incidents)
 
-    async def threads_of(self, subjects: Sequence[str]) -> list[Thread]:
+    async def threads_of(self, subjects: Sequence[str]) -> list[model.Thread]:
         return await asyncio.to_thread(self._state.threads_of, subjects)
 
-    async def posted(self, subjects: Sequence[str]) -> dict[str, list[Posted]]:
+    async def posted(self, subjects: Sequence[str]) -> dict[str, list[model.Posted]]:
         return await asyncio.to_thread(self._state.posted, subjects)
 
     async def set_snooze(
-        self, incident_id: str, until: datetime, by_user: str, messages: Sequence[Outgoing] = ()
+        self,
+        incident_id: str,
+        until: datetime,
+        by_user: str,
+        messages: Sequence[model.Outgoing] = (),
     ) -> None:
         await asyncio.to_thread(self._state.set_snooze, incident_id, until, by_user, messages)
 
-    async def quarantined(self, *, unannounced: bool = False) -> list[Quarantined]:
+    async def quarantined(self, *, unannounced: bool = False) -> list[model.Quarantined]:
         return await asyncio.to_thread(self._quarantine.rows, unannounced=unannounced)
 
-    async def announce_quarantined(self, ids: Sequence[int], messages: Sequence[Outgoing]) -> None:
+    async def announce_quarantined(
+        self, ids: Sequence[int], messages: Sequence[model.Outgoing]
+    ) -> None:
         await asyncio.to_thread(self._quarantine.announce, ids, messages)
 
     async def prune(self, *, done_before: float, resolved_before: datetime) -> dict[str, int]:
@@ -158,28 +155,28 @@ class SqliteStore:
 
     # OutboxStore ---------------------------------------------------------------------------
 
-    async def enqueue(self, messages: Sequence[Outgoing]) -> None:
+    async def enqueue(self, messages: Sequence[model.Outgoing]) -> None:
         await asyncio.to_thread(self._queue.enqueue, messages)
 
     async def pending_channels(self) -> list[str]:
         return await asyncio.to_thread(self._queue.pending_channels)
 
-    async def next_pending(self, channel: str) -> OutboxRow | None:
+    async def next_pending(self, channel: str) -> model.OutboxRow | None:
         return await asyncio.to_thread(self._queue.next_pending, channel)
 
-    async def claim(self, row: OutboxRow) -> None:
+    async def claim(self, row: model.OutboxRow) -> None:
         await asyncio.to_thread(self._queue.claim, row)
 
-    async def mark_delivered(self, row: OutboxRow, ts: str | None) -> None:
+    async def mark_delivered(self, row: model.OutboxRow, ts: str | None) -> None:
         await asyncio.to_thread(self._queue.mark_delivered, row, ts)
 
-    async def defer(self, row: OutboxRow, deferral: Deferral) -> None:
+    async def defer(self, row: model.OutboxRow, deferral: model.Deferral) -> None:
         await asyncio.to_thread(self._queue.defer, row, deferral)
 
     async def dead_letter(self, channel: str, error: str) -> int:
         return await asyncio.to_thread(self._queue.dead_letter, channel, error)
 
-    async def drop(self, row: OutboxRow, error: str) -> None:
+    async def drop(self, row: model.OutboxRow, error: str) -> None:
         await asyncio.to_thread(self._queue.drop, row, error)
 
     async def counts(self) -> dict[str, int]:

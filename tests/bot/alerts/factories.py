@@ -20,11 +20,12 @@ def incident(
     *,
     incident_id: str | None = None,
     opened_at: datetime = T0,
-    resolved_at: datetime | None = None,
-    resolution: str | None = None,
     **extra: Any,
 ) -> Incident:
-    """An incident on `c` (a Degraded cluster by default) with the problems the engine sees."""
+    """An incident on `c` (a Degraded cluster by default) with the problems the engine sees.
+
+    `extra` sets the other fields of `Incident` (`resolved_at`, `snoozed_by`, ...).
+    """
     c = c or cluster(
         status="Degraded", nodes=[node("n1", "Failed", "PENDING_APPROVAL"), node("n2")]
     )
@@ -37,8 +38,6 @@ def incident(
         opened_at=opened_at,
         problems=problems,
         last_notified_at=opened_at,
-        resolved_at=resolved_at,
-        resolution=resolution,
         **extra,
     )
 

@@ -88,6 +88,12 @@ class Sender:
     async def drained(self, within: float = 15.0) -> bool:
         return await self.slack.wait_for_async(lambda: self.undelivered() == 0, within)
 
+    async def deliver(self, *messages: Outgoing, within: float = 15.0, **options: Any) -> bool:
+        """Start sending (`options` as for `start`), queue `messages`; whether all went out."""
+        self.start(**options)
+        await self.send(*messages)
+        return await self.drained(within)
+
 
 def posted(slack: FakeSlack) -> list[str]:
     """Texts of successful chat.postMessage calls, in order."""

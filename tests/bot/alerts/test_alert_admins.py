@@ -6,7 +6,7 @@ Slack (which also answers `usergroups.users.list`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,10 +18,18 @@ from bot.alerts.admins import AlertAdmins
 from bot.alerts.settings import AlertSettings
 from clusters_devkit import FakeSlack
 from shared.simulator import create_app as create_simulator
-from shared.simulator import simulator_state
 from tests.bot.alerts.fleet import degrade
-from tests.bot.alerts.test_alert_service import ALERTS, Alerts, top_level
-from tests.bot.slack_app import BOT_TOKEN, CHANNEL, TOGETHER_KEY, USER, BotUnderTest, all_text
+from tests.bot.alerts.harness import Alerts, top_level
+from tests.bot.alerts.sending import ALERTS
+from tests.bot.slack_app import (
+    BOT_TOKEN,
+    CHANNEL,
+    TOGETHER_KEY,
+    USER,
+    BotUnderTest,
+    all_text,
+    button_values,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -35,18 +43,6 @@ def simulator() -> Starlette:
     return create_simulator("empty", api_key=TOGETHER_KEY, seed=7)
 
 
-@pytest.fixture
-async def alerts(
-    make_bot: Callable[..., BotUnderTest],
-    fake_slack: FakeSlack,
-    simulator: Starlette,
-    tmp_path: Path,
-) -> AsyncIterator[Alerts]:
-    a = Alerts(make_bot, fake_slack, simulator_state(simulator), simulator, tmp_path / "state.db")
-    yield a
-    await a.stop()
-
-
 async def _listed(alerts: Alerts) -> str:
     assert alerts.bot is not None
     answer = (await alerts.bot.command("subscriptions")).params
@@ -58,11 +54,8 @@ async def _incident(alerts: Alerts, name: str) -> str:
     alerts.sim.patch_cluster(cluster_id, degrade(n1))
     await alerts.poll()
     (parent,) = top_level(alerts.slack)
-    for block in parent["blocks"]:
-        for element in block.get("elements", []):
-            if element.get("action_id") == "alert_snooze_24h":
-                return str(element["value"])
-    raise AssertionError("no snooze button")
+    (key,) = button_values(parent["blocks"], "alert_snooze_24h")
+    return key
 
 
 async def test_a_channel_limited_to_a_project_lists_only_that_projects_subscriptions(

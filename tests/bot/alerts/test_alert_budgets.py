@@ -10,22 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.alerts import render
 from bot.alerts.actions import Snoozer
 from bot.alerts.commands import AlertCommands
 from bot.alerts.model import Quarantined
-from bot.alerts.render import (
-    api_recovered,
-    api_recovered_parent,
-    api_unreachable,
-    cluster_gone,
-    grouped_parent,
-    incident_changed,
-    incident_parent,
-    incident_reminder,
-    incident_reopened,
-    incident_resolved,
-    quarantine_notice,
-)
 from bot.alerts.sqlite import SqliteStore
 from bot.extension import CommandRequest
 from bot.message import SlackMessage
@@ -65,17 +53,17 @@ def test_every_incident_message_fits_slacks_limits_with_5000_character_api_strin
     i = hostile()
     snoozed = i.with_snooze(T0 + timedelta(hours=1), "U" + "X" * LONG)
     messages = [
-        incident_parent(i, T0),
-        incident_parent(snoozed, T0),
-        incident_parent(resolved(i), T0 + timedelta(hours=1)),
-        incident_changed(i, ["x" * LONG] * 50, grouped=True),
-        incident_reminder(i, timedelta(hours=4), grouped=True),
-        incident_resolved(resolved(i), T0, grouped=True),
-        incident_reopened(i, timedelta(minutes=3), grouped=True),
-        cluster_gone("n" * LONG, "c" * LONG, "s" * LONG),
-        api_unreachable(T0, "boom " * 10_000, T0 + timedelta(minutes=5)),
-        api_recovered(T0, timedelta(minutes=5)),
-        api_recovered_parent(T0, timedelta(minutes=5)),
+        render.incident_parent(i, T0),
+        render.incident_parent(snoozed, T0),
+        render.incident_parent(resolved(i), T0 + timedelta(hours=1)),
+        render.incident_changed(i, ["x" * LONG] * 50, grouped=True),
+        render.incident_reminder(i, timedelta(hours=4), grouped=True),
+        render.incident_resolved(resolved(i), T0, grouped=True),
+        render.incident_reopened(i, timedelta(minutes=3), grouped=True),
+        render.cluster_gone("n" * LONG, "c" * LONG, "s" * LONG),
+        render.api_unreachable(T0, "boom " * 10_000, T0 + timedelta(minutes=5)),
+        render.api_recovered(T0, timedelta(minutes=5)),
+        render.api_recovered_parent(T0, timedelta(minutes=5)),
     ]
     for message in messages:
         assert problems(message) == []
@@ -83,18 +71,18 @@ def test_every_incident_message_fits_slacks_limits_with_5000_character_api_strin
 
 def test_a_flood_of_hostile_incidents_fits_in_one_grouped_message() -> None:
     flood = [hostile(n) for n in range(45)]
-    message = grouped_parent(flood, T0)
+    message = render.grouped_parent(flood, T0)
     assert problems(message) == []
     assert "more; `/clusters incidents`" in str(message.blocks)
 
 
 def test_the_quarantine_notice_fits_whatever_the_keys() -> None:
     rows = [Quarantined(n, "incident", "k" * LONG, "e" * LONG, "{}", 0.0) for n in range(9)]
-    assert problems(quarantine_notice(rows)) == []
+    assert problems(render.quarantine_notice(rows)) == []
 
 
 def test_buttons_carry_short_keys_not_raw_ids() -> None:
-    values = button_values(incident_parent(hostile(), T0).blocks)
+    values = button_values(render.incident_parent(hostile(), T0).blocks)
     assert values, "the snooze buttons are still there"
     assert all(len(v) <= 40 for v in values)
     assert "c" * 100 not in "".join(values)
@@ -121,7 +109,7 @@ async def test_clusters_incidents_fits_slacks_limits_with_many_hostile_incidents
 async def test_a_snooze_click_with_the_short_key_finds_the_incident(store: SqliteStore) -> None:
     i = hostile()
     await store.commit_poll(WatchState(incidents={i.cluster_id: i}), [], [])
-    (key, *_) = button_values(incident_parent(i, T0).blocks)[1:]  # after Details, if any
+    (key, *_) = button_values(render.incident_parent(i, T0).blocks)[1:]  # after Details, if any
     snoozer = Snoozer(store, lock=asyncio.Lock(), now=lambda: T0)
     answer = await snoozer.snooze(key, 4, "U0ALICE")
     assert "Snoozed" in answer

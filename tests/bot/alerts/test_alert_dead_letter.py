@@ -40,9 +40,12 @@ async def test_a_channel_not_found_for_longer_than_the_window_dead_letters_its_q
     sender: Sender, slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     slack.fail("chat.postMessage", error="channel_not_found", count=100_000)
-    sender.start(retry_later_s=0.2, undeliverable_after_s=0.5)
-    await sender.send(*(post(f"p{n}", f"parent {n}") for n in range(30)))
-    assert await sender.drained(30)
+    assert await sender.deliver(
+        *(post(f"p{n}", f"parent {n}") for n in range(30)),
+        within=30,
+        retry_later_s=0.2,
+        undeliverable_after_s=0.5,
+    )
     assert await sender.store.counts() == {"dead": 30}
     assert len(slack.calls_to("chat.postMessage")) >= 2  # not at the first failure
     assert any("Giving up on 30 alert(s) to C0ALERTS" in r.getMessage() for r in caplog.records)
@@ -52,9 +55,9 @@ async def test_new_alerts_to_a_dead_lettered_channel_are_tried_again(
     sender: Sender, slack: FakeSlack
 ) -> None:
     slack.fail("chat.postMessage", error="not_in_channel", count=1)
-    sender.start(undeliverable_after_s=0)
-    await sender.send(post("p1", "lost"), reply("p1", "lost too"))
-    assert await sender.drained()
+    assert await sender.deliver(
+        post("p1", "lost"), reply("p1", "lost too"), undeliverable_after_s=0
+    )
     await sender.send(post("p2", "after the invite"))
     assert await sender.drained()
     assert posted(slack) == ["after the invite"]
@@ -66,9 +69,7 @@ async def test_an_auth_error_is_dead_lettered_only_once_auth_test_confirms_the_t
 ) -> None:
     slack.fail("chat.postMessage", error="invalid_auth", count=1)
     slack.fail("auth.test", error="invalid_auth", count=1)
-    sender.start(undeliverable_after_s=0)
-    await sender.send(post("p1", "refused"))
-    assert await sender.drained()
+    assert await sender.deliver(post("p1", "refused"), undeliverable_after_s=0)
     assert await sender.store.counts() == {"dead": 1}
 
 
@@ -76,9 +77,7 @@ async def test_an_auth_error_with_a_good_token_is_retried_not_dead_lettered(
     sender: Sender, slack: FakeSlack
 ) -> None:
     slack.fail("chat.postMessage", error="missing_scope", count=1)
-    sender.start(undeliverable_after_s=0)
-    await sender.send(post("p1", "kept"))
-    assert await sender.drained()
+    assert await sender.deliver(post("p1", "kept"), undeliverable_after_s=0)
     assert posted(slack) == ["kept"]
     assert slack.calls_to("auth.test")
 
@@ -121,9 +120,7 @@ async def test_settled_messages_and_long_resolved_incidents_are_pruned(
     still_open = incident(degraded, incident_id="c2#2")
     await store.commit_poll(WatchState(incidents={"c1": old}), [], [])
     await store.commit_poll(WatchState(incidents={"c2": still_open}), [], [])  # c1 left
-    sender.start()
-    await sender.send(post("c1#1", "delivered"))
-    assert await sender.drained()
+    assert await sender.deliver(post("c1#1", "delivered"))
     await store.enqueue([post("c2#2", "still queued", OTHER)])
     pruner = Pruner(
         store,

@@ -32,16 +32,12 @@ def rewind_last_commit(sender: Sender) -> None:
 async def test_a_parent_slack_already_has_is_not_posted_again_and_its_thread_continues(
     sender: Sender, slack: FakeSlack
 ) -> None:
-    sender.start()
-    await sender.send(post("p", "parent"))
-    assert await sender.drained()
+    assert await sender.deliver(post("p", "parent"))
     await sender.stop()
     rewind_last_commit(sender)
     (original,) = slack.messages(ALERTS)
 
-    sender.start()
-    await sender.send(reply("p", "after the restart"))
-    assert await sender.drained()
+    assert await sender.deliver(reply("p", "after the restart"))
 
     assert posted(slack) == ["parent", "after the restart"]
     parent, answer = slack.messages(ALERTS)
@@ -55,15 +51,11 @@ async def test_a_parent_slack_already_has_is_not_posted_again_and_its_thread_con
 async def test_a_reply_slack_already_has_is_found_in_its_thread_and_not_sent_again(
     sender: Sender, slack: FakeSlack
 ) -> None:
-    sender.start()
-    await sender.send(post("p", "parent"), reply("p", "first reply"))
-    assert await sender.drained()
+    assert await sender.deliver(post("p", "parent"), reply("p", "first reply"))
     await sender.stop()
     rewind_last_commit(sender)
 
-    sender.start()
-    await sender.send(reply("p", "second reply"))
-    assert await sender.drained()
+    assert await sender.deliver(reply("p", "second reply"))
 
     assert posted(slack) == ["parent", "first reply", "second reply"]
     assert [c.params["ts"] for c in slack.calls_to("conversations.replies")] == [
@@ -91,9 +83,7 @@ async def test_a_row_that_never_reached_slack_is_sent_once_after_the_restart(
 async def test_every_alert_carries_metadata_naming_its_outbox_row(
     sender: Sender, slack: FakeSlack
 ) -> None:
-    sender.start()
-    await sender.send(post("p", "parent"), reply("p", "reply"))
-    assert await sender.drained()
+    assert await sender.deliver(post("p", "parent"), reply("p", "reply"))
     rows = sender.store.db.query("SELECT id, parent_key FROM outbox ORDER BY id")
     sent = [c.params["metadata"] for c in slack.calls_to("chat.postMessage")]
     assert sent == [
@@ -109,9 +99,7 @@ async def test_a_timeout_after_slack_took_the_message_does_not_post_it_twice(
     sender: Sender, slack: FakeSlack
 ) -> None:
     slack.stall("chat.postMessage", seconds=3)  # the client gives up after 2 s
-    sender.start()
-    await sender.send(post("p", "parent"), reply("p", "reply"))
-    assert await sender.drained(20)
+    assert await sender.deliver(post("p", "parent"), reply("p", "reply"), within=20)
     assert [m["text"] for m in slack.messages(ALERTS)] == ["parent", "reply"]
     parent, answer = slack.messages(ALERTS)
     assert answer["thread_ts"] == parent["ts"]
@@ -120,9 +108,7 @@ async def test_a_timeout_after_slack_took_the_message_does_not_post_it_twice(
 async def test_without_the_history_scopes_delivery_falls_back_to_at_least_once_and_says_so(
     sender: Sender, slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    sender.start()
-    await sender.send(post("p", "parent"), post("q", "other"))
-    assert await sender.drained()
+    assert await sender.deliver(post("p", "parent"), post("q", "other"))
     await sender.stop()
     rewind_last_commit(sender)
     slack.fail("conversations.history", error="missing_scope", count=5)

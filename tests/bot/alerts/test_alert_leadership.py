@@ -58,6 +58,13 @@ async def replicas(backend: Backend) -> AsyncIterator[tuple[Replica, Replica]]:
         await r.store.close()
 
 
+@pytest.fixture
+async def leaderships(replicas: tuple[Replica, Replica]) -> tuple[Leadership, Leadership]:
+    """The replicas' leaderships, started in turn: the first leads."""
+    a, b = replicas
+    return await a.start("a"), await b.start("b")
+
+
 async def eventually(check: object, within: float = 10.0) -> bool:
     deadline = asyncio.get_running_loop().time() + within
     while asyncio.get_running_loop().time() < deadline:
@@ -68,11 +75,10 @@ async def eventually(check: object, within: float = 10.0) -> bool:
 
 
 async def test_the_first_replica_leads_and_the_second_takes_over_only_once_it_dies(
-    replicas: tuple[Replica, Replica],
+    replicas: tuple[Replica, Replica], leaderships: tuple[Leadership, Leadership]
 ) -> None:
-    a, b = replicas
-    first = await a.start("a")
-    second = await b.start("b")
+    _, b = replicas
+    first, second = leaderships
     assert (first.leads, second.leads) == (True, False)
     await asyncio.sleep(3 * TTL_S)  # renewed all along: no takeover
     assert (first.leads, second.leads) == (True, False) and b.duties == []
@@ -85,11 +91,10 @@ async def test_the_first_replica_leads_and_the_second_takes_over_only_once_it_di
 
 
 async def test_a_replica_that_stops_hands_the_lease_on_at_once(
-    replicas: tuple[Replica, Replica],
+    replicas: tuple[Replica, Replica], leaderships: tuple[Leadership, Leadership]
 ) -> None:
-    a, b = replicas
-    first = await a.start("a")
-    second = await b.start("b")
+    a, _ = replicas
+    first, second = leaderships
     await first.stop()
     assert a.duties == ["lead", "follow"]
     await second.attempt()

@@ -54,9 +54,7 @@ async def test_a_429_waits_the_retry_after_then_delivers_once(
     sender: Sender, slack: FakeSlack
 ) -> None:
     slack.fail("chat.postMessage", status=429, retry_after=1, count=2)
-    sender.start()
-    await sender.send(post("p", "parent"))
-    assert await sender.drained()
+    assert await sender.deliver(post("p", "parent"))
     attempts = slack.calls_to("chat.postMessage")
     assert [c.status for c in attempts] == [429, 429, 200]
     assert attempts[1].at - attempts[0].at >= 0.95  # Retry-After: 1 was honoured
@@ -66,9 +64,7 @@ async def test_a_429_waits_the_retry_after_then_delivers_once(
 
 async def test_server_errors_are_retried_until_delivered(sender: Sender, slack: FakeSlack) -> None:
     slack.fail("chat.postMessage", status=500, count=2)
-    sender.start()
-    await sender.send(post("p", "parent"), reply("p", "reply"))
-    assert await sender.drained()
+    assert await sender.deliver(post("p", "parent"), reply("p", "reply"))
     assert [c.status for c in slack.calls_to("chat.postMessage")] == [500, 500, 200, 200]
     assert posted(slack) == ["parent", "reply"]
 
@@ -108,9 +104,7 @@ def _attempted(store: SqliteStore) -> bool:
 async def test_a_new_sender_continues_where_a_stopped_one_left_off(
     sender: Sender, slack: FakeSlack
 ) -> None:
-    sender.start()
-    await sender.send(post("p", "parent"))
-    assert await sender.drained()
+    assert await sender.deliver(post("p", "parent"))
     await sender.stop()
     await sender.send(reply("p", "after the restart"), update("p", "parent, updated"))
     sender.start()
@@ -121,9 +115,7 @@ async def test_a_new_sender_continues_where_a_stopped_one_left_off(
 
 
 async def test_only_the_latest_of_queued_updates_is_sent(sender: Sender, slack: FakeSlack) -> None:
-    sender.start()
-    await sender.send(post("p", "parent"))
-    assert await sender.drained()
+    assert await sender.deliver(post("p", "parent"))
     await sender.stop()
     await sender.send(update("p", "one"), update("p", "two"), update("p", "three"))
     sender.start()
@@ -152,9 +144,7 @@ async def test_blocks_slack_refuses_are_sent_again_as_text(
 async def test_an_update_of_a_message_that_is_gone_is_given_up_and_the_rest_flows(
     sender: Sender, slack: FakeSlack
 ) -> None:
-    sender.start()
-    await sender.send(post("p", "parent"))
-    assert await sender.drained()
+    assert await sender.deliver(post("p", "parent"))
     slack.fail("chat.update", error="message_not_found")
     await sender.send(update("p", "lost"), post("q", "next"))
     assert await sender.drained()
@@ -165,9 +155,7 @@ async def test_an_update_of_a_message_that_is_gone_is_given_up_and_the_rest_flow
 async def test_a_reply_whose_thread_is_gone_is_posted_on_its_own(
     sender: Sender, slack: FakeSlack
 ) -> None:
-    sender.start()
-    await sender.send(post("p", "parent"))
-    assert await sender.drained()
+    assert await sender.deliver(post("p", "parent"))
     slack.fail("chat.postMessage", error="thread_not_found")
     await sender.send(reply("p", "orphan"))
     assert await sender.drained()
@@ -176,9 +164,7 @@ async def test_a_reply_whose_thread_is_gone_is_posted_on_its_own(
 
 
 async def test_messages_to_one_channel_are_paced(sender: Sender, slack: FakeSlack) -> None:
-    sender.start()
-    await sender.send(*(post(f"p{i}", f"m{i}") for i in range(6)))
-    assert await sender.drained()
+    assert await sender.deliver(*(post(f"p{i}", f"m{i}") for i in range(6)))
     times = [c.at for c in slack.calls_to("chat.postMessage")]
     # A lower bound only: five gaps of at least PACE_S each, less one message's network jitter.
     assert times[-1] - times[0] >= 5 * PACE_S - 0.03

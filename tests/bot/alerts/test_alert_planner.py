@@ -6,15 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.alerts.model import (
-    Known,
-    MessageKind,
-    Outgoing,
-    ParentKey,
-    ParentKind,
-    Subscription,
-    Thread,
-)
+from bot.alerts import model
 from bot.alerts.planner import Destinations, Plan, plan
 from shared.alerts import (
     ApiRecovered,
@@ -36,11 +28,11 @@ A_INCIDENT = incident(cluster("a1", "Degraded", project_id="proj-a"), incident_i
 B_INCIDENT = incident(cluster("b1", "Degraded", project_id="proj-b"), incident_id="b1#2")
 
 
-def subscription(channel: str, project: str | None = None) -> Subscription:
-    return Subscription(channel, project, "U0ALICE", T0.isoformat())
+def subscription(channel: str, project: str | None = None) -> model.Subscription:
+    return model.Subscription(channel, project, "U0ALICE", T0.isoformat())
 
 
-A1_KEY = ParentKey.parse("incident:a1#1")
+A1_KEY = model.ParentKey.parse("incident:a1#1")
 
 EVERYWHERE = Destinations(ALERTS, [subscription(TEAM_A, "proj-a")])
 
@@ -48,10 +40,10 @@ EVERYWHERE = Destinations(ALERTS, [subscription(TEAM_A, "proj-a")])
 def planned(
     events: list[Event],
     destinations: Destinations = EVERYWHERE,
-    threads: list[Thread] = (),  # type: ignore[assignment]
-    known: Known | None = None,
+    threads: list[model.Thread] = (),  # type: ignore[assignment]
+    known: model.Known | None = None,
 ) -> Plan:
-    known = known or Known()
+    known = known or model.Known()
     for t in threads:
         known.threads.setdefault(t.subject, []).append(t)
     return plan(events, destinations=destinations, known=known, now=NOW)
@@ -61,7 +53,7 @@ def sent(result: Plan) -> list[tuple[str, str, str]]:
     return [(m.channel, m.kind, str(m.parent_key)) for m in result.messages]
 
 
-def texts(messages: list[Outgoing]) -> str:
+def texts(messages: list[model.Outgoing]) -> str:
     return "\n".join(m.message.text for m in messages)
 
 
@@ -73,9 +65,9 @@ def test_an_incident_is_posted_once_in_each_channel_that_wants_it() -> None:
         (TEAM_A, "post", "incident:a1#1"),
     ]
     assert result.threads == [
-        Thread("a1#1", ALERTS, A1_KEY),
-        Thread("b1#2", ALERTS, ParentKey.parse("incident:b1#2")),
-        Thread("a1#1", TEAM_A, A1_KEY),
+        model.Thread("a1#1", ALERTS, A1_KEY),
+        model.Thread("b1#2", ALERTS, model.ParentKey.parse("incident:b1#2")),
+        model.Thread("a1#1", TEAM_A, A1_KEY),
     ]
 
 
@@ -94,8 +86,8 @@ def test_with_nowhere_to_post_nothing_is_planned() -> None:
 
 def test_changes_go_into_every_thread_and_refresh_each_parent() -> None:
     threads = [
-        Thread("a1#1", ALERTS, A1_KEY),
-        Thread("a1#1", TEAM_A, A1_KEY),
+        model.Thread("a1#1", ALERTS, A1_KEY),
+        model.Thread("a1#1", TEAM_A, A1_KEY),
     ]
     result = planned(
         [IncidentChanged(A_INCIDENT, ("Node n2 changed: Running → Failed",))], threads=threads
@@ -111,14 +103,14 @@ def test_changes_go_into_every_thread_and_refresh_each_parent() -> None:
 
 
 def test_a_reminder_is_a_reply_only() -> None:
-    threads = [Thread("a1#1", ALERTS, A1_KEY)]
+    threads = [model.Thread("a1#1", ALERTS, A1_KEY)]
     result = planned([IncidentReminder(A_INCIDENT, timedelta(hours=4))], threads=threads)
     assert sent(result) == [(ALERTS, "reply", "incident:a1#1")]
 
 
 def test_recovery_is_a_reply_and_the_parent_shows_it_resolved() -> None:
     done = resolved(A_INCIDENT)
-    threads = [Thread("a1#1", ALERTS, A1_KEY)]
+    threads = [model.Thread("a1#1", ALERTS, A1_KEY)]
     event = IncidentResolved(done, timedelta(minutes=42), "back to Ready", True)
     result = planned([event], threads=threads)
     assert sent(result) == [(ALERTS, "reply", "incident:a1#1"), (ALERTS, "update", "incident:a1#1")]
@@ -128,8 +120,8 @@ def test_recovery_is_a_reply_and_the_parent_shows_it_resolved() -> None:
 
 def test_a_reopened_incident_continues_its_thread_without_a_new_parent() -> None:
     threads = [
-        Thread("a1#1", ALERTS, A1_KEY),
-        Thread("a1#1", TEAM_A, A1_KEY),
+        model.Thread("a1#1", ALERTS, A1_KEY),
+        model.Thread("a1#1", TEAM_A, A1_KEY),
     ]
     result = planned(
         [IncidentOpened(A_INCIDENT, reopened_after=timedelta(minutes=3))], threads=threads
@@ -139,7 +131,7 @@ def test_a_reopened_incident_continues_its_thread_without_a_new_parent() -> None
 
 
 def test_a_channel_subscribed_after_an_incident_opened_gets_a_parent_when_it_reopens() -> None:
-    threads = [Thread("a1#1", ALERTS, A1_KEY)]
+    threads = [model.Thread("a1#1", ALERTS, A1_KEY)]
     result = planned(
         [IncidentOpened(A_INCIDENT, reopened_after=timedelta(minutes=3))], threads=threads
     )
@@ -175,9 +167,9 @@ def test_more_than_five_at_once_become_one_grouped_message_per_channel() -> None
 
 def test_news_of_a_grouped_incident_goes_into_the_group_thread_and_refreshes_the_list() -> None:
     members = [e.incident for e in many(6)]
-    key = ParentKey.parse("group:c0#1@x")
-    known = Known(groups={(key, ALERTS): members})
-    threads = [Thread(m.incident_id, ALERTS, key) for m in members]
+    key = model.ParentKey.parse("group:c0#1@x")
+    known = model.Known(groups={(key, ALERTS): members})
+    threads = [model.Thread(m.incident_id, ALERTS, key) for m in members]
     done = resolved(members[2])
     event = IncidentResolved(done, timedelta(minutes=42), "back to Ready", True)
     result = planned([event], threads=threads, known=known)
@@ -209,15 +201,15 @@ def test_a_vanished_cluster_is_reported_where_its_alerts_go() -> None:
 
 
 def test_parent_keys_are_stored_in_the_format_state_files_already_hold() -> None:
-    group = ParentKey(ParentKind.GROUP, "c0#1@2024-05-01T12:00:00+00:00")
+    group = model.ParentKey(model.ParentKind.GROUP, "c0#1@2024-05-01T12:00:00+00:00")
     assert str(group) == "group:c0#1@2024-05-01T12:00:00+00:00"
-    assert ParentKey.parse(str(group)) == group and group.is_group
-    assert ParentKey.parse("incident:c1#1") == ParentKey.incident("c1#1")
-    assert ParentKey.parse("outage:api#3").kind is ParentKind.OUTAGE
-    assert str(MessageKind.REPLY) == "reply"
+    assert model.ParentKey.parse(str(group)) == group and group.is_group
+    assert model.ParentKey.parse("incident:c1#1") == model.ParentKey.incident("c1#1")
+    assert model.ParentKey.parse("outage:api#3").kind is model.ParentKind.OUTAGE
+    assert str(model.MessageKind.REPLY) == "reply"
 
 
 @pytest.mark.parametrize("text", ["incident", "incident:", "thread:c1#1", ""])
 def test_a_parent_key_this_version_never_wrote_is_refused(text: str) -> None:
     with pytest.raises(ValueError):
-        ParentKey.parse(text)
+        model.ParentKey.parse(text)

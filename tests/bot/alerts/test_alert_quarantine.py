@@ -38,17 +38,14 @@ class Together:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    """A state file with open incidents on c1 and c2 as a watcher left it, opened again."""
+    state = step(WatchState(), ok(DEGRADED, BROKEN), T0, AlertRules()).state
+    written = SqliteStore.open(tmp_path / "state.db")
+    await written.commit_poll(state, [], [])
+    await written.close()
     opened = SqliteStore.open(tmp_path / "state.db")
     yield opened
     await opened.close()
-
-
-async def two_open_incidents(path: Path) -> None:
-    """A state file with open incidents on c1 and c2, as a watcher left it."""
-    state = step(WatchState(), ok(DEGRADED, BROKEN), T0, AlertRules()).state
-    store = SqliteStore.open(path)
-    await store.commit_poll(state, [], [])
-    await store.close()
 
 
 def corrupt(store: SqliteStore, sql: str, *args: str) -> None:
@@ -70,55 +67,43 @@ def watcher(store: SqliteStore, source: Together) -> Watcher:
 
 
 async def test_an_unreadable_incident_is_set_aside_and_the_rest_of_the_state_loads(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    store: SqliteStore, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await two_open_incidents(tmp_path / "state.db")
-    store = SqliteStore.open(tmp_path / "state.db")
-    try:
-        corrupt(store, "UPDATE incidents SET body = '{}' WHERE incident_id = 'c1#1'")
-        with caplog.at_level(logging.ERROR):
-            state = await store.load_state()
-            again = await store.load_state()
-        assert [i.incident_id for i in state.incidents.values()] == ["c2#2"]
-        assert [i.incident_id for i in again.incidents.values()] == ["c2#2"]
-        (aside,) = await store.quarantined()
-        assert (aside.source, aside.key, aside.body) == ("incident", "c1#1", "{}")
-        assert "opened_at" in aside.error
-        logged = [r for r in caplog.records if "c1#1" in r.getMessage()]
-        assert len(logged) == 1 and logged[0].levelno == logging.ERROR
-    finally:
-        await store.close()
+    corrupt(store, "UPDATE incidents SET body = '{}' WHERE incident_id = 'c1#1'")
+    with caplog.at_level(logging.ERROR):
+        state = await store.load_state()
+        again = await store.load_state()
+    assert [i.incident_id for i in state.incidents.values()] == ["c2#2"]
+    assert [i.incident_id for i in again.incidents.values()] == ["c2#2"]
+    (aside,) = await store.quarantined()
+    assert (aside.source, aside.key, aside.body) == ("incident", "c1#1", "{}")
+    assert "opened_at" in aside.error
+    logged = [r for r in caplog.records if "c1#1" in r.getMessage()]
+    assert len(logged) == 1 and logged[0].levelno == logging.ERROR
 
 
 async def test_alerting_goes_on_with_a_bad_incident_row_and_the_channel_is_told_once(
-    tmp_path: Path,
+    store: SqliteStore,
 ) -> None:
-    await two_open_incidents(tmp_path / "state.db")
-    store = SqliteStore.open(tmp_path / "state.db")
-    try:
-        corrupt(store, "UPDATE incidents SET body = '{}' WHERE incident_id = 'c1#1'")
-        third = cluster("c3", status="Degraded", nodes=[node("n1", "Failed")])
-        w = watcher(store, Together(DEGRADED, BROKEN, third))
-        events = await w.poll_once()
-        assert events is not None
-        opened = {e.incident.cluster_id for e in events if isinstance(e, IncidentOpened)}
-        assert "c3" in opened  # a new incident is alerted despite the bad row
-        await w.poll_once()
-        texts = [
-            row["payload"]
-            for row in store.db.query("SELECT payload FROM outbox WHERE parent_key LIKE 'notice:%'")
-        ]
-        assert len(texts) == 1 and "could not be read" in texts[0]
-        assert (await store.quarantined(unannounced=True)) == []
-    finally:
-        await store.close()
+    corrupt(store, "UPDATE incidents SET body = '{}' WHERE incident_id = 'c1#1'")
+    third = cluster("c3", status="Degraded", nodes=[node("n1", "Failed")])
+    w = watcher(store, Together(DEGRADED, BROKEN, third))
+    events = await w.poll_once()
+    assert events is not None
+    opened = {e.incident.cluster_id for e in events if isinstance(e, IncidentOpened)}
+    assert "c3" in opened  # a new incident is alerted despite the bad row
+    await w.poll_once()
+    texts = [
+        row["payload"]
+        for row in store.db.query("SELECT payload FROM outbox WHERE parent_key LIKE 'notice:%'")
+    ]
+    assert len(texts) == 1 and "could not be read" in texts[0]
+    assert (await store.quarantined(unannounced=True)) == []
 
 
 async def test_clusters_incidents_lists_the_readable_incidents_around_a_bad_row(
-    store: SqliteStore, tmp_path: Path
+    store: SqliteStore,
 ) -> None:
-    state = step(WatchState(), ok(DEGRADED, BROKEN), T0, AlertRules()).state
-    await store.commit_poll(state, [], [])
     corrupt(store, "UPDATE incidents SET body = 'not json' WHERE incident_id = 'c1#1'")
     commands = AlertCommands(store, alert_channel=ALERTS, now=lambda: T0)
     request = CommandRequest(args=(), user_id="U1", channel_id=ALERTS, team_id="T0001")
@@ -128,17 +113,12 @@ async def test_clusters_incidents_lists_the_readable_incidents_around_a_bad_row(
 
 
 async def test_an_unreadable_cluster_memory_or_api_health_is_set_aside_too(
-    tmp_path: Path,
+    store: SqliteStore,
 ) -> None:
-    await two_open_incidents(tmp_path / "state.db")
-    store = SqliteStore.open(tmp_path / "state.db")
-    try:
-        corrupt(store, "UPDATE clusters SET body = '[]' WHERE cluster_id = 'c1'")
-        corrupt(store, "INSERT OR REPLACE INTO meta (key, value) VALUES ('api', '{')")
-        corrupt(store, "INSERT OR REPLACE INTO meta (key, value) VALUES ('sequence', 'x')")
-        state = await store.load_state()
-        assert set(state.clusters) == {"c2"}
-        assert state.sequence == 2  # past every incident id handed out
-        assert sorted(q.key for q in await store.quarantined()) == ["api", "c1", "sequence"]
-    finally:
-        await store.close()
+    corrupt(store, "UPDATE clusters SET body = '[]' WHERE cluster_id = 'c1'")
+    corrupt(store, "INSERT OR REPLACE INTO meta (key, value) VALUES ('api', '{')")
+    corrupt(store, "INSERT OR REPLACE INTO meta (key, value) VALUES ('sequence', 'x')")
+    state = await store.load_state()
+    assert set(state.clusters) == {"c2"}
+    assert state.sequence == 2  # past every incident id handed out
+    assert sorted(q.key for q in await store.quarantined()) == ["api", "c1", "sequence"]

@@ -8,21 +8,8 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.alerts import render
 from bot.alerts.model import incident_key
-from bot.alerts.render import (
-    SNOOZE_HOURS,
-    api_recovered,
-    api_recovered_parent,
-    api_unreachable,
-    cluster_gone,
-    grouped_parent,
-    incident_changed,
-    incident_parent,
-    incident_reminder,
-    incident_reopened,
-    incident_resolved,
-    user_mention,
-)
 from bot.extension import DETAILS_NEW_ACTION
 from bot.message import SlackMessage
 from bot.render.budgets import budget_problems
@@ -56,7 +43,7 @@ def test_an_open_parent_shows_what_an_operator_needs() -> None:
         [node("n1", "Failed", "PENDING_APPROVAL"), node("n2")],
         project_id="proj-a",
     )
-    text = check(incident_parent(incident(c), NOW))
+    text = check(render.incident_parent(incident(c), NOW))
     for expected in (
         "Degraded: name-cl-1",
         "cl-1",
@@ -73,15 +60,19 @@ def test_an_open_parent_shows_what_an_operator_needs() -> None:
 
 def test_an_open_parent_has_details_and_three_snooze_buttons() -> None:
     i = incident()
-    blocks = incident_parent(i, NOW).blocks
+    blocks = render.incident_parent(i, NOW).blocks
     assert button_values(blocks, DETAILS_NEW_ACTION) == [i.cluster_id]
     for action_id in ("alert_snooze_1h", "alert_snooze_4h", "alert_snooze_24h"):
         assert button_values(blocks, action_id) == [incident_key(i.incident_id)]
-    assert SNOOZE_HOURS == {"alert_snooze_1h": 1, "alert_snooze_4h": 4, "alert_snooze_24h": 24}
+    assert render.SNOOZE_HOURS == {
+        "alert_snooze_1h": 1,
+        "alert_snooze_4h": 4,
+        "alert_snooze_24h": 24,
+    }
 
 
 def test_a_resolved_parent_says_how_long_it_lasted_and_offers_no_snooze() -> None:
-    message = incident_parent(resolved(incident()), NOW + timedelta(hours=1))
+    message = render.incident_parent(resolved(incident()), NOW + timedelta(hours=1))
     text = check(message)
     assert "Resolved: name-c1" in text
     assert "Recovered after 42 min (back to Ready)" in text
@@ -91,7 +82,7 @@ def test_a_resolved_parent_says_how_long_it_lasted_and_offers_no_snooze() -> Non
 
 def test_a_snoozed_parent_says_who_snoozed_it_and_until_when() -> None:
     snoozed = incident().with_snooze(T0 + timedelta(hours=4), "U0BOB")
-    text = check(incident_parent(snoozed, NOW))
+    text = check(render.incident_parent(snoozed, NOW))
     assert "Snoozed by <@U0BOB> until 2026-11-30 16:00 UTC" in text
     assert "recovery will still be posted" in text
 
@@ -106,15 +97,15 @@ def test_hostile_names_are_shown_literally_and_ping_no_one() -> None:
     )
     i = incident(c)
     messages = [
-        incident_parent(i, NOW),
-        incident_parent(resolved(i), NOW),
-        incident_changed(i, [f"Node {HOSTILE} changed"], grouped=True),
-        incident_reminder(i, timedelta(hours=4), grouped=True),
-        incident_resolved(resolved(i), NOW, grouped=True),
-        incident_reopened(i, timedelta(minutes=3), grouped=True),
-        grouped_parent([i] * 6, NOW),
-        api_unreachable(T0, HOSTILE, NOW),
-        cluster_gone(HOSTILE, "<!here>", "<!channel>"),
+        render.incident_parent(i, NOW),
+        render.incident_parent(resolved(i), NOW),
+        render.incident_changed(i, [f"Node {HOSTILE} changed"], grouped=True),
+        render.incident_reminder(i, timedelta(hours=4), grouped=True),
+        render.incident_resolved(resolved(i), NOW, grouped=True),
+        render.incident_reopened(i, timedelta(minutes=3), grouped=True),
+        render.grouped_parent([i] * 6, NOW),
+        render.api_unreachable(T0, HOSTILE, NOW),
+        render.cluster_gone(HOSTILE, "<!here>", "<!channel>"),
     ]
     for message in messages:
         check(message)
@@ -124,14 +115,14 @@ def test_hostile_names_are_shown_literally_and_ping_no_one() -> None:
 
 
 def test_a_user_id_that_is_not_one_is_not_turned_into_a_mention() -> None:
-    assert user_mention("U0BOB") == "<@U0BOB>"
-    assert user_mention("<!channel>") == "&lt;!channel&gt;"
+    assert render.user_mention("U0BOB") == "<@U0BOB>"
+    assert render.user_mention("<!channel>") == "&lt;!channel&gt;"
 
 
 @pytest.mark.parametrize("count", [1, 12, 13, 1000])
 def test_a_parent_with_many_unhealthy_nodes_stays_within_limits(count: int) -> None:
     i = incident(cluster(status="Degraded", nodes=many_nodes(count)))
-    text = check(incident_parent(i, NOW))
+    text = check(render.incident_parent(i, NOW))
     if count > 12:
         assert f"… and {count - 12} more" in text
 
@@ -141,7 +132,7 @@ def test_a_grouped_message_lists_each_incident_within_limits(count: int) -> None
     incidents = [
         incident(cluster(f"c{n}", "Degraded"), incident_id=f"c{n}#1") for n in range(count)
     ]
-    message = grouped_parent(incidents, NOW)
+    message = render.grouped_parent(incidents, NOW)
     text = check(message)
     assert f"{count} clusters went bad at once ({count} still open)" in text
     assert "name-c0" in text
@@ -152,14 +143,16 @@ def test_a_grouped_message_lists_each_incident_within_limits(count: int) -> None
 
 def test_a_grouped_message_marks_resolved_members() -> None:
     first, second = (incident(cluster(f"c{n}", "Degraded"), incident_id=f"c{n}#1") for n in (1, 2))
-    text = check(grouped_parent([resolved(first), second], NOW))
+    text = check(render.grouped_parent([resolved(first), second], NOW))
     assert "(1 still open)" in text
     assert "Recovered after 42 min" in text
 
 
 def test_a_long_list_of_changes_is_cut_and_counted() -> None:
     text = check(
-        incident_changed(incident(), [f"Node n{i} changed" * 20 for i in range(50)], grouped=False)
+        render.incident_changed(
+            incident(), [f"Node n{i} changed" * 20 for i in range(50)], grouped=False
+        )
     )
     assert "more changes" in text
 
@@ -167,37 +160,42 @@ def test_a_long_list_of_changes_is_cut_and_counted() -> None:
 def test_thread_replies_say_what_happened() -> None:
     i = incident()
     assert "Still Degraded after 4 h" in check(
-        incident_reminder(i, timedelta(hours=4), grouped=False)
+        render.incident_reminder(i, timedelta(hours=4), grouped=False)
     )
     assert "Recovered after 42 min (back to Ready)." in check(
-        incident_resolved(resolved(i), NOW, grouped=False)
+        render.incident_resolved(resolved(i), NOW, grouped=False)
     )
     assert "Degraded again, 3 min after recovering (flapping)" in check(
-        incident_reopened(i, timedelta(minutes=3), grouped=False)
+        render.incident_reopened(i, timedelta(minutes=3), grouped=False)
     )
-    assert "*name-c1*" in check(incident_changed(i, ["x"], grouped=True))
+    assert "*name-c1*" in check(render.incident_changed(i, ["x"], grouped=True))
 
 
 def test_the_outage_message_quotes_the_error_and_says_nothing_is_decided() -> None:
     text = check(
-        api_unreachable(T0, "Together failed with 503.\nsecond line", T0 + timedelta(minutes=6))
+        render.api_unreachable(
+            T0, "Together failed with 503.\nsecond line", T0 + timedelta(minutes=6)
+        )
     )
     assert "Together API unreachable since 2026-11-30 12:00 UTC" in text
     assert "Polls have failed for 6 min" in text
     assert "Together failed with 503." in text
     assert "nothing opens or resolves" in text
-    long = check(api_unreachable(T0, "x" * 50_000, NOW))
+    long = check(render.api_unreachable(T0, "x" * 50_000, NOW))
     assert len(long) < 3000
 
 
 def test_the_outage_end_says_how_long_it_lasted() -> None:
-    assert "reachable again after 7 min" in check(api_recovered(T0, timedelta(minutes=7)))
-    assert "for 7 min" in check(api_recovered_parent(T0, timedelta(minutes=7)))
+    assert "reachable again after 7 min" in check(render.api_recovered(T0, timedelta(minutes=7)))
+    assert "for 7 min" in check(render.api_recovered_parent(T0, timedelta(minutes=7)))
 
 
 def test_no_message_carries_the_kube_config() -> None:
     secret = "kc-very-secret-token"
     c = cluster(status="Degraded", nodes=[node("n1", "Failed")], kube_config=secret)
-    for message in (incident_parent(incident(c), NOW), grouped_parent([incident(c)] * 6, NOW)):
+    for message in (
+        render.incident_parent(incident(c), NOW),
+        render.grouped_parent([incident(c)] * 6, NOW),
+    ):
         assert secret not in check(message)
         assert secret not in str(message.blocks)

@@ -6,139 +6,23 @@ through signed requests dispatched into the app.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
 
-import httpx
 import pytest
-from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 
-from bot.alerts.service import AlertService
-from bot.alerts.settings import AlertSettings
-from bot.alerts.sqlite import SqliteStore
-from bot.app import access_policy
-from clusters_devkit import FakeSlack
-from shared.client import ClustersClient
-from shared.simulator import SimulatorState, simulator_state
 from shared.simulator import create_app as create_simulator
-from tests.bot.alerts.fleet import degrade, fail_node, node_ids, ready_cluster, recover
-from tests.bot.slack_app import (
-    BOT_TOKEN,
-    CHANNEL,
-    TOGETHER_KEY,
-    BotUnderTest,
-    all_text,
-    bot_settings,
-    together_settings,
-)
+from tests.bot.alerts.fleet import degrade, fail_node, recover
+from tests.bot.alerts.harness import Alerts, replies, top_level
+from tests.bot.alerts.sending import ALERTS
+from tests.bot.slack_app import CHANNEL, TOGETHER_KEY, BotUnderTest, all_text, button_values
 
 pytestmark = pytest.mark.anyio
-
-ALERTS = "C0ALERTS"
 
 
 @pytest.fixture
 def simulator() -> Starlette:
     return create_simulator("empty", api_key=TOGETHER_KEY, seed=7)
-
-
-@dataclass
-class Alerts:
-    """An alert service and the bot app it plugs into, on one state file."""
-
-    make_bot: Callable[..., BotUnderTest]
-    slack: FakeSlack
-    sim: SimulatorState
-    simulator: Starlette
-    path: Path
-    services: list[AlertService] = field(default_factory=list)
-    stores: list[SqliteStore] = field(default_factory=list)
-    clients: list[ClustersClient] = field(default_factory=list)
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    bot: BotUnderTest | None = None
-
-    def start(self, **settings: Any) -> AlertService:
-        values: dict[str, Any] = {
-            "alert_channel": ALERTS,
-            "state_db": self.path,
-            "poll_interval_s": 3600,
-        }
-        alert_settings = AlertSettings(**{**values, **settings})
-        clusters = ClustersClient(
-            together_settings(), transport=httpx.ASGITransport(app=self.simulator)
-        )
-        web = AsyncWebClient(token=BOT_TOKEN, base_url=self.slack.api_url, retry_handlers=[])
-        store = SqliteStore.open(self.path)
-        service = AlertService(
-            alert_settings,
-            clusters,
-            web,
-            store,
-            access=access_policy(bot_settings(slack_allowed_team_ids="T0001")),
-        )
-        service.outbox.pace_s = 0.0
-        self.services.append(service)
-        self.stores.append(store)
-        self.clients.append(clusters)
-        self.tasks.append(asyncio.create_task(service.outbox.run()))
-        self.bot = self.make_bot(extra_commands=service.commands())
-        service.register(self.bot.app)
-        return service
-
-    async def poll(self) -> None:
-        await self.services[-1].watcher.poll_once()
-        assert await self.settled()
-
-    async def settled(self) -> bool:
-        store = self.stores[-1]
-
-        def undelivered() -> int:
-            query = "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')"
-            return int(store.db.query(query)[0][0])
-
-        return await self.slack.wait_for_async(lambda: undelivered() == 0)
-
-    async def stop(self) -> None:
-        for service, task in zip(self.services, self.tasks, strict=True):
-            await service.stop()
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-        for store in self.stores:
-            await store.close()
-        for client in self.clients:
-            await client.aclose()
-        self.services.clear()
-        self.stores.clear()
-        self.tasks.clear()
-
-    def add(self, name: str, **options: Any) -> tuple[str, list[str]]:
-        raw = ready_cluster(name, **options)
-        self.sim.add_cluster(raw)
-        return raw["cluster_id"], node_ids(raw)
-
-
-@pytest.fixture
-async def alerts(
-    make_bot: Callable[..., BotUnderTest],
-    fake_slack: FakeSlack,
-    simulator: Starlette,
-    tmp_path: Path,
-) -> AsyncIterator[Alerts]:
-    a = Alerts(make_bot, fake_slack, simulator_state(simulator), simulator, tmp_path / "state.db")
-    yield a
-    await a.stop()
-
-
-def top_level(slack: FakeSlack, channel: str = ALERTS) -> list[dict[str, Any]]:
-    return [m for m in slack.messages(channel) if "thread_ts" not in m]
-
-
-def replies(slack: FakeSlack, parent: dict[str, Any], channel: str = ALERTS) -> list[str]:
-    return [m["text"] for m in slack.messages(channel) if m.get("thread_ts") == parent["ts"]]
 
 
 async def test_an_incident_is_one_parent_with_its_story_in_the_thread(alerts: Alerts) -> None:
@@ -258,7 +142,7 @@ async def test_snoozing_silences_updates_but_not_the_recovery(alerts: Alerts) ->
     alerts.sim.patch_cluster(cluster_id, degrade(n1))
     await alerts.poll()
     (parent,) = top_level(alerts.slack)
-    incident_id = _button_value(parent, "alert_snooze_4h")
+    (incident_id,) = button_values(parent["blocks"], "alert_snooze_4h")
 
     answer = await bot.click("alert_snooze_4h", incident_id, channel=ALERTS)
     assert answer.params["response_type"] == "ephemeral"
@@ -285,7 +169,7 @@ async def test_a_snooze_from_another_workspace_is_refused(alerts: Alerts) -> Non
     cluster_id, (n1, *_) = alerts.add("train-e")
     alerts.sim.patch_cluster(cluster_id, degrade(n1))
     await alerts.poll()
-    incident_id = _button_value(top_level(alerts.slack)[0], "alert_snooze_1h")
+    (incident_id,) = button_values(top_level(alerts.slack)[0]["blocks"], "alert_snooze_1h")
     answer = await alerts.bot.click(
         "alert_snooze_1h", incident_id, channel=ALERTS, user_team="T0EVIL"
     )
@@ -332,11 +216,3 @@ async def test_a_failing_together_posts_one_outage_message_and_its_end(alerts: A
     (outage,) = top_level(alerts.slack)
     assert "reachable again" in replies(alerts.slack, outage)[-1]
     assert "reachable again" in all_text(outage["blocks"])
-
-
-def _button_value(message: dict[str, Any], action_id: str) -> str:
-    for block in message["blocks"]:
-        for element in block.get("elements", []):
-            if element.get("action_id") == action_id:
-                return str(element["value"])
-    raise AssertionError(f"no {action_id} button")

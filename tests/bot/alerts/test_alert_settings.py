@@ -79,15 +79,19 @@ def test_every_variable_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     )
 
 
-def test_polling_faster_than_every_5_s_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLUSTERS_POLL_INTERVAL_S", "1")
-    with pytest.raises(ValidationError, match="greater than or equal to 5"):
-        AlertSettings()
-
-
-def test_an_unknown_alert_word_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLUSTERS_ALERT_ON", "degraded,flooding")
-    with pytest.raises(ValidationError, match="unknown alert 'flooding'"):
+@pytest.mark.parametrize(
+    ("name", "value", "refusal"),
+    [
+        ("CLUSTERS_POLL_INTERVAL_S", "1", "greater than or equal to 5"),
+        ("CLUSTERS_ALERT_ON", "degraded,flooding", "unknown alert 'flooding'"),
+    ],
+    ids=["polling faster than every 5 s", "an unknown alert word, by name"],
+)
+def test_a_bad_value_is_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, refusal: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=refusal):
         AlertSettings()
 
 
