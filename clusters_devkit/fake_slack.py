@@ -27,6 +27,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.render.budgets import MESSAGE_LIMITS, VIEW_LIMITS, budget_problems
+from clusters_devkit.slack_faults import Fault, Faults
 from clusters_devkit.socket_mode import FakeSocketMode, SocketAck
 from clusters_devkit.web_api import WebApi, bearer_token, request_params
 from clusters_devkit.workspace import ResponseTarget, SlackMethodError, Workspace
@@ -61,15 +62,6 @@ class RecordedCall:
         return self.status == 200 and self.error is None
 
 
-@dataclass(slots=True)
-class _Fault:
-    status: int
-    retry_after: int | None
-    error: str | None
-    remaining: int
-    until: float | None = None  # with a deadline, every call fails until then, whatever the count
-
-
 @dataclass(eq=False, repr=False, kw_only=True)
 class FakeSlack(Lifecycle):
     """A fake Slack Web API + response_url endpoints on 127.0.0.1, in a background thread.
@@ -98,8 +90,7 @@ class FakeSlack(Lifecycle):
     _asked_port: int = field(init=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
     _calls: list[RecordedCall] = field(init=False, default_factory=list)
-    _faults: dict[str, list[_Fault]] = field(init=False, default_factory=dict)
-    _stalls: dict[str, list[float]] = field(init=False, default_factory=dict)
+    _faults: Faults = field(init=False, default_factory=Faults)
     _targets: dict[str, ResponseTarget] = field(init=False, default_factory=dict)
     _loop: asyncio.AbstractEventLoop | None = field(init=False, default=None)
     _thread: threading.Thread | None = field(init=False, default=None)
@@ -211,15 +202,14 @@ class FakeSlack(Lifecycle):
         apply in the order given; a timed one ends `for_s` after this call.
         """
         until = None if for_s is None else time.monotonic() + for_s
-        fault = _Fault(status if error is None else 200, retry_after, error, count, until)
-        with self._lock:
-            self._faults.setdefault(method, []).append(fault)
+        self._faults.add(
+            method, Fault(status if error is None else 200, retry_after, error, count, until)
+        )
 
     def stall(self, method: str, *, seconds: float, count: int = 1) -> None:
         """Carry out the next `count` calls to `method`, but answer each only after `seconds`:
         Slack has the message while the caller times out (an answer lost on its way back)."""
-        with self._lock:
-            self._stalls.setdefault(method, []).extend([seconds] * count)
+        self._faults.add_stalls(method, seconds, count)
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
         """Poll `predicate` until it holds or `timeout` passes; from sync code only."""
@@ -283,7 +273,7 @@ class FakeSlack(Lifecycle):
         token = bearer_token(request) or params.pop("token", None)
         params.pop("token", None)
         arrived = time.monotonic()
-        if (fault := self._take_fault(method)) is not None:
+        if (fault := self._faults.take(method)) is not None:
             return self._faulted(method, params, arrived, fault)
         valid = self.app_token if method == "apps.connections.open" else self.bot_token
         if not token:
@@ -298,10 +288,7 @@ class FakeSlack(Lifecycle):
             body = self._web_api.call(method, params)
         except SlackMethodError as exc:
             body = {"ok": False, "error": exc.error}
-        with self._lock:
-            stalls = self._stalls.get(method)
-            stall_s = stalls.pop(0) if stalls else 0.0
-        await asyncio.sleep(stall_s)
+        await asyncio.sleep(self._faults.take_stall(method))
         return self._answer(method, params, arrived, body)
 
     async def _response_url(self, request: web.Request) -> web.Response:
@@ -313,10 +300,10 @@ class FakeSlack(Lifecycle):
         def record(status: int, error: str | None) -> None:
             self._record(RecordedCall("response_url", params, arrived, status, error, url))
 
-        if (fault := self._take_fault("response_url")) is not None:
+        if (fault := self._faults.take("response_url")) is not None:
             record(fault.status, fault.error or str(fault.status))
             return web.Response(
-                status=fault.status, text=fault.error or "error", headers=_retry_headers(fault)
+                status=fault.status, text=fault.error or "error", headers=fault.headers()
             )
         with self._lock:
             target = self._targets.get(key)
@@ -359,29 +346,15 @@ class FakeSlack(Lifecycle):
             )
         return []
 
-    def _take_fault(self, method: str) -> _Fault | None:
-        with self._lock:
-            queue = self._faults.get(method) or []
-            while queue and queue[0].until is not None and time.monotonic() >= queue[0].until:
-                queue.pop(0)
-            if not queue:
-                return None
-            fault = queue[0]
-            if fault.until is None:
-                fault.remaining -= 1
-                if fault.remaining <= 0:
-                    queue.pop(0)
-            return fault
-
     def _faulted(
-        self, method: str, params: dict[str, Any], arrived: float, fault: _Fault
+        self, method: str, params: dict[str, Any], arrived: float, fault: Fault
     ) -> web.Response:
         if fault.error is not None:
             return self._answer(method, params, arrived, {"ok": False, "error": fault.error})
         error = "ratelimited" if fault.status == 429 else "internal_error"
         self._record(RecordedCall(method, params, arrived, fault.status, error))
         return web.json_response(
-            {"ok": False, "error": error}, status=fault.status, headers=_retry_headers(fault)
+            {"ok": False, "error": error}, status=fault.status, headers=fault.headers()
         )
 
     def _answer(
@@ -394,9 +367,3 @@ class FakeSlack(Lifecycle):
     def _record(self, call: RecordedCall) -> None:
         with self._lock:
             self._calls.append(call)
-
-
-def _retry_headers(fault: _Fault) -> dict[str, str]:
-    if fault.status == 429 and fault.retry_after is not None:
-        return {"Retry-After": str(fault.retry_after)}
-    return {}
