@@ -12,9 +12,11 @@ from prometheus_client import REGISTRY
 from starlette.applications import Starlette
 
 from bot.alerts.gauges import outbox_probe
+from bot.alerts.postgres.store import PostgresStore
 from bot.alerts.sqlite.store import SqliteStore
 from bot.ops_http import ops_routes
 from bot.readiness import Readiness
+from clusters_devkit.postgres import PASSWORD, PostgresServer
 
 pytestmark = pytest.mark.anyio
 
@@ -97,3 +99,26 @@ async def test_not_yet_signed_in_to_slack_is_unready_and_healthz_still_answers()
     readiness = Readiness()
     assert (await get(readiness, "/readyz")).status_code == 503
     assert (await get(readiness, "/healthz")).json() == {"ok": True}
+
+
+async def test_postgresql_going_away_makes_it_503_without_its_password_and_ready_once_back(
+    postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    store = await PostgresStore.open(postgres_url)
+    readiness = Readiness()
+    readiness.signed_in = True
+    readiness.watch_store(outbox_probe(store))
+    try:
+        assert (await get(readiness, "/readyz")).status_code == 200
+        postgres_server.halt()
+        try:
+            down = await get(readiness, "/readyz")
+        finally:
+            postgres_server.resume()
+        assert down.status_code == 503
+        assert down.json()["checks"]["state_store"].startswith("the state store")
+        assert PASSWORD not in down.text
+        back = await get(readiness, "/readyz")
+        assert back.status_code == 200, back.text
+    finally:
+        await store.close()

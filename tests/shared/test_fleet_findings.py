@@ -220,6 +220,15 @@ def test_remediations_neither_awaiting_approval_nor_failed_are_not_findings(stat
     assert find_problems(cluster(gpu_worker_nodes=with_remediation(state=state)), NOW) == []
 
 
+def test_a_remediation_that_is_not_a_finding_does_not_hide_the_next_nodes() -> None:
+    nodes = [
+        worker_node_dict("gpu-node-1", latest_remediation=remediation_dict(state="RUNNING")),
+        worker_node_dict("gpu-node-2", latest_remediation=remediation_dict(id="rem-2")),
+    ]
+    finding = only(FindingKind.REMEDIATION_PENDING_APPROVAL, {"gpu_worker_nodes": nodes})
+    assert "gpu-node-2" in finding.summary
+
+
 def test_a_remediation_on_a_deleted_node_is_not_a_finding() -> None:
     gone = worker_node_dict("gpu-node-0", latest_remediation=remediation_dict())
     assert find_problems(cluster(deleted_gpu_worker_nodes=[gone]), NOW) == []

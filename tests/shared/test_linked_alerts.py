@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from shared.enums import PHCSeverity
 from shared.fleet import alert_phrase, alert_phrases, firing_first, severity_word
-from shared.fleet.health_alerts import mnemonic_words
+from shared.fleet.health_alerts import mnemonic_words, moment
 from shared.linked_alerts import LinkedAlert
 from shared.models import Remediation
 from shared.parsing import parse_clusters
@@ -161,3 +162,59 @@ def test_firing_alerts_come_first_and_the_rest_are_counted() -> None:
     phrases = alert_phrases([resolved, *alerts], datetime(2026, 3, 1, 12, tzinfo=UTC), limit=2)
     assert [p.split(" since")[0] for p in phrases[:2]] == ["A0", "A1"]
     assert phrases[2] == "+3 more alerts"
+
+
+def test_each_xid_event_is_listed_and_an_unknown_code_or_count_is_said_so_or_left_out() -> None:
+    events = [
+        {"xid_code": "79", "mnemonic": "ROBUST_CHANNEL_GPU_HAS_FALLEN_OFF_THE_BUS", "count": 3},
+        {"xid_code": "", "mnemonic": "NVLINK_ERROR", "count": 0},
+        {"xid_code": "48", "mnemonic": "DBE_ERROR", "count": 1},
+    ]
+    alert = one_alert(annotation={"title": "GPU Xid error", "xid": {"events": events}})
+    assert alert_phrase(alert, NOW).startswith(
+        "GPU Xid error: Xid 79 GPU has fallen off the bus ×3, Xid ? NVLink error, "
+        "Xid 48 DBE error ×1 since "
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "more"), [(3, []), (4, ["+1 more alert"]), (5, ["+2 more alerts"])]
+)
+def test_three_alerts_are_told_and_the_rest_counted_in_words(count: int, more: list[str]) -> None:
+    alerts = [
+        one_alert(alert_name=f"A{i}", started_at=ago(minutes=i), annotation={"title": f"A{i}"})
+        for i in range(count)
+    ]
+    phrases = alert_phrases(alerts, NOW)
+    assert [p.split(" since")[0] for p in phrases[:3]] == ["A0", "A1", "A2"]
+    assert phrases[3:] == more
+
+
+@pytest.mark.parametrize(
+    ("severity", "word"),
+    [(None, "unknown"), (PHCSeverity.CRITICAL, "critical"), (PHCSeverity.INFO, "info")],
+)
+def test_a_severity_is_a_plain_word(severity: PHCSeverity | None, word: str) -> None:
+    assert severity_word(severity) == word
+
+
+@pytest.fixture
+def machine_in_tokyo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "JST-9")  # POSIX form: needs no tz database
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("machine_in_tokyo")
+def test_moments_are_told_in_utc_whatever_the_machines_time_zone() -> None:
+    now = datetime(2026, 3, 1, 23, 45, tzinfo=UTC)  # already 2 March in Tokyo
+    assert moment(datetime(2026, 3, 1, 23, 30, tzinfo=UTC), now) == "23:30 UTC"
+    assert moment(datetime(2026, 3, 1, 14, 0, tzinfo=UTC), now) == "14:00 UTC"
+    assert moment(datetime(2026, 2, 28, 23, 30, tzinfo=UTC), now) == "2026-02-28 23:30 UTC"
+
+
+def test_a_moment_past_the_edge_of_the_calendar_keeps_its_offset() -> None:
+    edge = datetime.min.replace(tzinfo=timezone(timedelta(hours=5)))
+    assert moment(edge, NOW) == "0001-01-01 00:00+05:00"
