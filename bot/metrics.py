@@ -13,7 +13,7 @@ action, an outcome, a kind), never a user, a channel, a cluster or free text:
 - `clusters_alert_events_total{kind}`, `clusters_last_successful_poll_timestamp_seconds`,
   `clusters_outbox_pending_messages`, `clusters_outbox_oldest_pending_age_seconds`,
   `clusters_outbox_dead_letters`: alerts;
-- `clusters_leader`: 1 when this replica runs the alert watcher (always, until HA).
+- `clusters_leader`: 1 while this replica holds the leader lease and runs the alert watcher.
 
 A listener runs inside `handling(kind, name)`, which counts it once with its outcome and sets
 the log context (`command`, `channel`) for its lines; `note_denied` marks it refused.
@@ -155,7 +155,7 @@ def acked(kind: str, context: AsyncBoltContext) -> None:
 
 
 def instrument(app: AsyncApp) -> None:
-    """Stamp each request when Bolt receives it (for `acked`) and mark this replica leading."""
+    """Stamp each request when Bolt receives it (for `acked`)."""
 
     async def stamp(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
         context[RECEIVED_AT] = time.perf_counter()
@@ -164,7 +164,6 @@ def instrument(app: AsyncApp) -> None:
     app.middleware(stamp)
     if not any(isinstance(f, _SignatureLineFilter) for f in app.logger.filters):
         app.logger.addFilter(_SignatureLineFilter())
-    LEADER.set(1)
 
 
 class _SignatureLineFilter(logging.Filter):

@@ -64,8 +64,13 @@ class FakeSocketMode:
 
     @property
     def connected(self) -> bool:
+        return self.open_connections > 0
+
+    @property
+    def open_connections(self) -> int:
+        """How many sockets are open now (one per connected app process or replica)."""
         with self._lock:
-            return any(not ws.closed for ws in self._sockets)
+            return sum(not ws.closed for ws in self._sockets)
 
     @property
     def acks(self) -> list[SocketAck]:
@@ -80,12 +85,24 @@ class FakeSocketMode:
             return self._sent.get(envelope_id)
 
     def send_envelope(
-        self, kind: str, payload: dict[str, Any], *, accepts_response_payload: bool = True
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        accepts_response_payload: bool = True,
+        to: int = -1,
     ) -> str:
-        """Send an envelope (`slash_commands`, `interactive`, `events_api`) to the newest socket.
+        """Send an envelope (`slash_commands`, `interactive`, `events_api`) to one open socket.
+
+        Args:
+            kind: the envelope's `type`.
+            payload: what the app gets as the envelope's `payload`.
+            accepts_response_payload: whether the app may answer in its ack.
+            to: which open socket, in the order they connected (the newest by default); Slack
+                spreads envelopes over an app's connections, so each replica gets some.
 
         Raises:
-            RuntimeError: no app is connected.
+            RuntimeError: no app is connected, or not that many.
         """
         envelope_id = str(uuid.uuid4())
         envelope = {
@@ -100,9 +117,11 @@ class FakeSocketMode:
             live = [ws for ws in self._sockets if not ws.closed]
         if not live or self._loop is None:
             raise RuntimeError("no Socket Mode connection is open")
+        if not -len(live) <= to < len(live):
+            raise RuntimeError(f"no Socket Mode connection {to}: {len(live)} are open")
         with self._lock:
             self._sent[envelope_id] = time.monotonic()
-        future = asyncio.run_coroutine_threadsafe(live[-1].send_json(envelope), self._loop)
+        future = asyncio.run_coroutine_threadsafe(live[to].send_json(envelope), self._loop)
         future.result(timeout=5)
         return envelope_id
 

@@ -1,4 +1,5 @@
-"""What the alerts feature tells the metrics: events by kind, the last good poll, the outbox.
+"""What the alerts feature tells the metrics: events by kind, the last good poll, the outbox,
+whether this replica leads.
 
 The watcher calls `record_poll` after each committed poll. `outbox_probe(store)` is what
 `/readyz` and `/metrics` await: it reads the outbox's counts (which also proves the state store
@@ -12,7 +13,14 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.alerts.store import OutboxStore
-from bot.metrics import ALERT_EVENTS, DEAD_LETTERS, LAST_POLL, OUTBOX_OLDEST_AGE, OUTBOX_PENDING
+from bot.metrics import (
+    ALERT_EVENTS,
+    DEAD_LETTERS,
+    LAST_POLL,
+    LEADER,
+    OUTBOX_OLDEST_AGE,
+    OUTBOX_PENDING,
+)
 from shared.alerts import Event, PollOutcome, PollSucceeded
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
@@ -31,6 +39,11 @@ def record_poll(
         LAST_POLL.set(clock())
     for event in events:
         ALERT_EVENTS.labels(kind=event_kind(event)).inc()
+
+
+def record_leadership(leads: bool) -> None:
+    """Set `clusters_leader`: 1 from the moment this replica's duties start, 0 once they stop."""
+    LEADER.set(1 if leads else 0)
 
 
 def outbox_probe(

@@ -2,7 +2,7 @@
 
     leadership = Leadership(store, ttl_s=15, on_lead=start_duties, on_follow=stop_duties)
     await leadership.start()     # first attempt at once: a lone replica leads from the start
-    leadership.leads             # the "this replica leads" gauge reads this
+    leadership.leads             # whether the duties run (`clusters_leader` follows them)
     await leadership.stop()      # stops the duties and releases the lease
 
 Every `ttl_s / 3` the replica asks the store for the lease (`bot.alerts.lease`): the leader

@@ -31,6 +31,7 @@ from bot.access import AccessPolicy
 from bot.alerts.actions import STORE_UNAVAILABLE, Snoozer, register_snooze
 from bot.alerts.admins import AlertAdmins
 from bot.alerts.commands import AlertCommands
+from bot.alerts.gauges import record_leadership
 from bot.alerts.leadership import Leadership
 from bot.alerts.outbox import SlackOutbox
 from bot.alerts.settings import AlertSettings
@@ -206,8 +207,10 @@ class AlertService:
             asyncio.create_task(self.watcher.run(), name="alerts-watcher"),
             asyncio.create_task(self.pruner.run(), name="alerts-pruner"),
         ]
+        record_leadership(True)
 
     async def _follow(self) -> None:
+        record_leadership(False)
         await self.watcher.stop()
         await self.pruner.stop()
         await self.outbox.stop()

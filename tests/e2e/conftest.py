@@ -1,6 +1,7 @@
-"""The alert tests' world, for every `tests/e2e/test_alerts_*.py`: an empty simulator, a fake
-Slack and the bot alerting to `ALERTS` (see `tests/e2e/alert_world.py`). A test file that needs
-another world defines its own `world` fixture."""
+"""The alert tests' world, for every `tests/e2e/test_alerts_*.py` and
+`test_socket_mode_replicas.py`: an empty simulator, a fake Slack and the bot alerting to `ALERTS`
+(see `tests/e2e/alert_world.py`). A test file that needs another world defines its own `world`
+fixture."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from tests.bot.alerts.fleet import fail_node, recover
 from tests.bot.slack_app import all_text
 from tests.e2e.alert_world import POLL_S, add, alert_world, degrade_until_alerted
 from tests.e2e.replicas import LEASE_TTL_S, leader, other, replica_env, start_replicas
+from tests.e2e.scrapes import samples, value
 
 pytestmark = pytest.mark.e2e
 
@@ -54,6 +55,11 @@ def test_an_incident_through_kills_a_stalled_leader_and_a_db_restart_arrives_onc
     world.bots[stalled].signal(SIGCONT)
     time.sleep(3 * POLL_S)  # it wakes up believing it leads: it must post nothing
     assert leader(world, postgres_url) == other(stalled)
+    leading = {
+        name: value(samples(f"http://127.0.0.1:{world.bot_ports[name]}/metrics"), "clusters_leader")
+        for name in (stalled, other(stalled))
+    }
+    assert leading == {stalled: 0, other(stalled): 1}
 
     postgres_server.restart()
     world.sim.set_cluster(cluster_id, **fail_node(nodes[4]))

@@ -19,6 +19,7 @@ from tests.bot.alerts.fleet import degrade
 from tests.bot.slack_app import CHANNEL, SIGNING_SECRET, USER, command_body, signed_headers
 from tests.e2e.alert_world import ALERTS, POLL_S, add
 from tests.e2e.fast_bot import COMMAND
+from tests.e2e.scrapes import samples, value
 
 pytestmark = pytest.mark.e2e
 
@@ -32,24 +33,6 @@ def world(tmp_path: Path) -> Iterator[World]:
         tmp_path, scenario="empty", alert_channel=ALERTS, bot_command=COMMAND, secrets=SECRETS
     ) as w:
         yield w
-
-
-def samples(url: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    """Every sample of a scrape: (name, labels) -> value."""
-    response = httpx.get(url, timeout=10)
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain")
-    found = {}
-    for family in text_string_to_metric_families(response.text):
-        for sample in family.samples:
-            found[(sample.name, frozenset(sample.labels.items()))] = sample.value
-    return found
-
-
-def value(
-    found: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
-) -> float:
-    return found.get((name, frozenset(labels.items())), 0.0)
 
 
 def send_command(world: World, text: str) -> None:
