@@ -26,7 +26,7 @@ TITLE = "4. MCP output: list_clusters through mcp.Client(server) in memory, 1,00
 GOALS = [
     "concise text <= 4 % of the raw JSON for the same clusters",
     "concise <= 60 tokens per cluster on average (issue 5)",
-    "no result above 20,000 tokens (issue 5)",
+    "no result above 20,000 tokens, as text or as JSON (issue 5)",
 ]
 CLUSTERS = 1000
 RAW_SHARE_TARGET = 0.04
@@ -130,14 +130,15 @@ def _section(pagings: list[Paging]) -> Section:
             "raw API tokens/cluster",
             "text/raw",
             "JSON/raw",
-            "largest page (text + JSON tokens)",
+            "largest page, tokens: text / JSON (both)",
             "first call",
             "later calls p50 / p99",
         ],
     )
     for p in pagings:
         count = max(p.clusters, 1)
-        largest = max(t + j for t, j in zip(p.text_chars, p.json_chars, strict=True))
+        both = max(t + j for t, j in zip(p.text_chars, p.json_chars, strict=True))
+        largest = f"{tokens(max(p.text_chars)):,.0f} / {tokens(max(p.json_chars)):,.0f}"
         later = p.latencies[1:] or p.latencies
         section.rows.append(
             [
@@ -149,15 +150,17 @@ def _section(pagings: list[Paging]) -> Section:
                 f"{tokens(sum(p.raw_chars)) / count:.0f}",
                 f"{sum(p.text_chars) / max(sum(p.raw_chars), 1):.2%}",
                 f"{sum(p.json_chars) / max(sum(p.raw_chars), 1):.2%}",
-                f"{tokens(largest):,.0f}",
+                f"{largest} ({tokens(both):,.0f})",
                 ms(p.latencies[0]),
                 f"{ms(percentile(later, 50))} / {ms(percentile(later, 99))}",
             ]
         )
     section.targets = _targets(pagings)
     section.notes += [
-        "Text: what the result's text content holds (what most clients show the model). JSON: "
-        "its structured content, compact. Raw: the API's JSON for the same clusters.",
+        "Text: what the result's text content holds. JSON: its structured content, compact. "
+        "A client hands the model one of the two (Claude Code the structured content when "
+        "there is one), so each is held to the budget; (both) is their sum, for reference. "
+        "Raw: the API's JSON for the same clusters.",
         "First call: fetch from the simulator, judge, render. Later calls reuse the server's "
         "5 s cache but judge the fleet again on every call; a call after the cache expired "
         "fetches again, which is what a high p99 shows.",
@@ -171,9 +174,8 @@ def _targets(pagings: list[Paging]) -> list[Target]:
     concise = pagings[0]
     text, raw = sum(concise.text_chars), max(sum(concise.raw_chars), 1)
     per_cluster = tokens(text) / max(concise.clusters, 1)
-    largest = max(
-        tokens(t + j) for p in pagings for t, j in zip(p.text_chars, p.json_chars, strict=True)
-    )
+    text_largest = max(tokens(t) for p in pagings for t in p.text_chars)
+    json_largest = max(tokens(j) for p in pagings for j in p.json_chars)
     complete = len(concise.ids) == CLUSTERS == concise.clusters
     share = Target(GOALS[0], f"{text / raw:.2%}", text / raw <= RAW_SHARE_TARGET)
     return [
@@ -181,9 +183,9 @@ def _targets(pagings: list[Paging]) -> list[Target]:
         Target(GOALS[1], f"{per_cluster:.1f}", per_cluster <= TOKENS_PER_CLUSTER_TARGET),
         Target(
             GOALS[2],
-            f"largest page {largest:,.0f} tokens (text + JSON)"
+            f"largest page {text_largest:,.0f} tokens as text, {json_largest:,.0f} as JSON"
             + ("" if complete else f"; paging returned {len(concise.ids)} distinct clusters"),
-            largest <= PAGE_TOKENS_TARGET,
+            max(text_largest, json_largest) <= PAGE_TOKENS_TARGET,
         ),
     ]
 

@@ -134,6 +134,7 @@ class World(Lifecycle):
         self._mcps: list[ChildProcess] = []
         self.mcp_port = 0
         self._bot_runs = 0
+        self._bot_names: dict[str, None] = {}  # every name started, killed ones too, in order
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -242,6 +243,7 @@ class World(Lifecycle):
             variables["CLUSTERS_POLL_INTERVAL_S"] = f"{poll_s:g}"
         bot_port = port or free_port()
         self._bot_runs += 1
+        self._bot_names[name] = None
         bot = ChildProcess(
             name,
             self._bot_argv(bot_port),
@@ -369,10 +371,14 @@ class World(Lifecycle):
         """Wait until `predicate` holds.
 
         Raises:
-            TimeoutError: it did not within `timeout` seconds (the bot's last output is shown).
+            TimeoutError: it did not within `timeout` seconds (each bot's last output is shown,
+                replicas' too).
         """
         if not self.slack.wait_for(predicate, timeout):
-            raise TimeoutError(f"timed out waiting; the bot said:\n{self.bot_log()[-4000:]}")
+            said = "\n".join(
+                f"--- {name} ---\n{self.bot_log(name)[-4000:]}" for name in self._bot_names
+            )
+            raise TimeoutError(f"timed out waiting; the bots said:\n{said}")
 
     def _channel(self, channel: str | None) -> str:
         chosen = channel or self.alert_channel

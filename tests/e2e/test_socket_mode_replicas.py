@@ -33,6 +33,10 @@ def test_socket_mode_replicas_both_answer_only_the_leader_alerts_and_a_takeover_
     sockets = world.slack.socket_mode
     world.wait(lambda: sockets.open_connections == len(REPLICAS))
     assert sockets.connections == len(REPLICAS)  # one each, none dropped and reopened
+    with pytest.raises(TimeoutError) as missed:  # a failed wait shows what each replica said
+        world.wait(lambda: False, timeout=0.1)
+    assert all(f"--- {name} ---\n" in str(missed.value) for name in REPLICAS)
+    assert "Socket Mode" in str(missed.value)
 
     for connection in range(len(REPLICAS)):  # Slack spreads commands over both connections
         ack, answers = ask_over_socket(world, "", connection=connection)
