@@ -9,6 +9,7 @@ is shared).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -53,14 +54,16 @@ def test_you_approve_the_pending_repair_from_its_alert_and_watch_the_thread(
             clicked = time.monotonic()
             modal.locator(".modal-submit").click()
             expect(modal).to_contain_text("Approved", timeout=20_000)
-            note = alert.locator(".thread .msg-bot").filter(has_text="Approved by")
+            # Case-sensitive: the watcher's own reply on the repair ("... approved by
+            # api-key-owner@...") may land in the thread first and must not match too.
+            note = alert.locator(".thread .msg-bot").filter(has_text=re.compile("Approved by"))
             expect(note).to_be_visible(timeout=30_000)
             to_note = time.monotonic() - clicked
             expect(note).to_contain_text("GPU fell off the bus; replace the VM (VM_ONLY)")
             page.locator(".modal-close").click()
             expect(page.locator(".modal")).to_have_count(0)
             expect(alert.locator(".bk-button", has_text="Approve")).to_have_count(0, timeout=30_000)
-            recovery = alert.locator(".thread .msg-bot").filter(has_text="Recovered")
+            recovery = alert.locator(".thread .msg-bot").filter(has_text=re.compile("Recovered"))
             expect(recovery).to_be_visible(timeout=90_000)
             expect(alert.locator(".bk-header").first).to_contain_text("Resolved")
             expect(page.locator(".violations")).to_have_count(0)
