@@ -50,7 +50,7 @@ bench-quick: install
 	@touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache mutants
 
 # Mutation testing of the pure core against its unit tests (tests/mutation/). A few minutes, so
 # not part of `make test`. Starts afresh each time, so the scores are never from stale results.
